@@ -1,0 +1,2 @@
+// jansson, imported only by GuardJSON: nothing else touches json_t pointers.
+#include <jansson.h>
