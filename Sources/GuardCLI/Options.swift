@@ -1,0 +1,111 @@
+import Glibc
+
+/// A usage error: exit status 2 (125 for run/bootstrap, which reserve 2 for the child).
+struct UsageError: Error {
+    var message: String
+}
+
+/// The options shared by run, profile, bootstrap and inspect (INTERFACE.md), and a small
+/// parser for the rest. Flags take their value as the next word or after `=`.
+struct CommonOptions {
+    var policyPath: String?
+    var function: String?
+    var mode: String?
+    var report = "-"
+    var reportFormat = "guard"
+    var supervisor = "auto"
+
+    static let help = """
+          -p, --policy FILE          policy file (default: $GUARD_POLICY, /etc/guard/policy.json, built-in)
+          -f, --function NAME        function section (default: $GUARD_FUNCTION, $AWS_LAMBDA_FUNCTION_NAME,
+                                     $K_SERVICE, default)
+          --mode enforce|audit       override the policy's mode
+          --report DEST              -, FILE, fd:N or unix:/path (default: -, stderr)
+          --report-format guard|falco
+          --supervisor auto|notify|ptrace|none
+        """
+
+    /// Consumes a common option at `args[i]` if it is one; returns false otherwise.
+    mutating func consume(_ args: inout ArgumentCursor) throws(UsageError) -> Bool {
+        switch args.flag {
+        case "-p", "--policy": policyPath = try args.value()
+        case "-f", "--function": function = try args.value()
+        case "--mode":
+            let v = try args.value()
+            guard v == "enforce" || v == "audit" else { throw UsageError(message: "--mode takes enforce or audit, not '\(v)'") }
+            mode = v
+        case "--report": report = try args.value()
+        case "--report-format":
+            let v = try args.value()
+            guard v == "guard" || v == "falco" else {
+                throw UsageError(message: "--report-format takes guard or falco, not '\(v)'")
+            }
+            reportFormat = v
+        case "--supervisor":
+            let v = try args.value()
+            guard ["auto", "notify", "ptrace", "none"].contains(v) else {
+                throw UsageError(message: "--supervisor takes auto, notify, ptrace or none, not '\(v)'")
+            }
+            supervisor = v
+        default: return false
+        }
+        return true
+    }
+
+    /// The function whose section applies: flag, then the environment, then `default`.
+    var functionName: String {
+        if let function { return function }
+        for name in ["GUARD_FUNCTION", "AWS_LAMBDA_FUNCTION_NAME", "K_SERVICE"] {
+            if let v = getenv(name), v.pointee != 0 { return String(cString: v) }
+        }
+        return "default"
+    }
+
+    /// The policy file to load, or nil for the built-in default policy.
+    var resolvedPolicyPath: String? {
+        if let policyPath { return policyPath }
+        if let v = getenv("GUARD_POLICY"), v.pointee != 0 { return String(cString: v) }
+        if access("/etc/guard/policy.json", R_OK) == 0 { return "/etc/guard/policy.json" }
+        return nil
+    }
+}
+
+/// Walks argv: `flag` is the current word's flag part (before `=`), `value()` takes the
+/// inline `=value` or the next word.
+struct ArgumentCursor {
+    private let words: [String]
+    private(set) var index = 0
+    private var inlineValue: String?
+    private(set) var flag = ""
+
+    init(_ words: ArraySlice<String>) { self.words = Array(words) }
+
+    var isAtEnd: Bool { index >= words.count }
+    var current: String { words[index] }
+    /// Everything after the current word.
+    var remaining: [String] { Array(words[min(index + 1, words.count)...]) }
+
+    /// Loads the word at the cursor; call before looking at `flag`.
+    mutating func load() {
+        let word = words[index]
+        if word.hasPrefix("--"), let eq = word.firstIndex(of: "=") {
+            flag = String(word[..<eq])
+            inlineValue = String(word[word.index(after: eq)...])
+        } else {
+            flag = word
+            inlineValue = nil
+        }
+    }
+
+    mutating func advance() { index += 1 }
+
+    mutating func value() throws(UsageError) -> String {
+        if let inlineValue {
+            self.inlineValue = nil
+            return inlineValue
+        }
+        guard index + 1 < words.count else { throw UsageError(message: "\(flag) needs a value") }
+        index += 1
+        return words[index]
+    }
+}
