@@ -49,5 +49,12 @@ enum GuardVersion {
 func printError(_ message: String) {
     var line = message
     if !line.hasSuffix("\n") { line += "\n" }
-    line.withCString { _ = fputs($0, stderr) }
+    var utf8 = Array(line.utf8)
+    var offset = 0
+    while offset < utf8.count {
+        let n = utf8.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        offset += n
+    }
 }
