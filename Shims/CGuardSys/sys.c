@@ -1,0 +1,68 @@
+// Raw syscalls that glibc 2.36 does not wrap, or wraps process-wide where guard needs
+// one thread only (the supervisor impersonates the child's credentials per thread).
+#define _GNU_SOURCE
+#include "CGuardSys.h"
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int guard_pidfd_open(pid_t pid) {
+    long r = syscall(SYS_pidfd_open, pid, 0);
+    return r < 0 ? -errno : (int)r;
+}
+
+int guard_pidfd_getfd(int pidfd, int targetfd) {
+    long r = syscall(SYS_pidfd_getfd, pidfd, targetfd, 0);
+    return r < 0 ? -errno : (int)r;
+}
+
+int guard_pidfd_send_signal(int pidfd, int sig) {
+    return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? errno : 0;
+}
+
+int guard_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
+    struct open_how how = {.flags = flags, .mode = mode, .resolve = resolve};
+    long r = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+    return r < 0 ? -errno : (int)r;
+}
+
+// glibc's setfsuid is a plain syscall, but call it raw to be sure it stays per-thread.
+int guard_setfsuid(uid_t uid) { return (int)syscall(SYS_setfsuid, uid); }
+int guard_setfsgid(gid_t gid) { return (int)syscall(SYS_setfsgid, gid); }
+
+// glibc's setgroups() changes every thread (setxid broadcast); the raw syscall does not.
+int guard_setgroups_thread(size_t n, const gid_t *groups) {
+    return syscall(SYS_setgroups, n, groups) < 0 ? errno : 0;
+}
+
+int guard_capget_effective(uint64_t *effective) {
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0) return errno;
+    *effective = (uint64_t)d[0].effective | ((uint64_t)d[1].effective << 32);
+    return 0;
+}
+
+int guard_capset_effective(uint64_t effective) {
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0) return errno;
+    d[0].effective = (uint32_t)effective & d[0].permitted;
+    d[1].effective = (uint32_t)(effective >> 32) & d[1].permitted;
+    return syscall(SYS_capset, &h, d) < 0 ? errno : 0;
+}
+
+int guard_unshare_fs(void) { return unshare(CLONE_FS) < 0 ? errno : 0; }
+
+int guard_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 ? errno : 0; }
+
+pid_t guard_gettid(void) { return (pid_t)syscall(SYS_gettid); }
+
+#include <sys/mman.h>
+int guard_memfd_cloexec(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+#include <fcntl.h>
+int guard_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

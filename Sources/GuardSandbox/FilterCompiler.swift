@@ -1,0 +1,153 @@
+import CGuardSys
+import CSeccomp
+import Glibc
+import GuardPolicy
+
+/// How the guard enforces what BPF cannot decide alone.
+public enum SupervisorMode: String, Sendable {
+    /// seccomp user notification: report every violation, check paths and addresses.
+    case notify
+    /// BPF only: deny/kill/log in the kernel, no reports, no path or address checks.
+    case none
+}
+
+/// A compiled filter: the BPF program for the child and the table the supervisor uses to
+/// understand each notification.
+public struct FilterPlan: @unchecked Sendable {
+    /// The BPF program, as `struct sock_filter` records.
+    public let program: [sock_filter]
+    public let usesNotify: Bool
+    /// Notified syscalls by (arch, nr).
+    let table: [SyscallKey: (name: String, kind: SyscallKind)]
+    /// The answer for a notified syscall not in the table (the policy's default action).
+    let unlisted: RuleAction
+    let errno: Errno
+
+    func lookup(arch: UInt32, nr: Int32) -> (name: String, kind: SyscallKind) {
+        var key = SyscallKey(arch: arch, nr: nr)
+        if arch == Arch.x86_64 && nr & Arch.x32SyscallBit != 0 { key.arch = Arch.x32 }
+        if let hit = table[key] { return hit }
+        return (SyscallNames.name(arch: arch, nr: nr), .rule(unlisted))
+    }
+}
+
+/// AUDIT_ARCH values as seccomp reports them (libseccomp's SCMP_ARCH_* are macros Swift
+/// cannot import). x32 arrives as x86-64 with bit 30 set in the number; libseccomp names it
+/// with its own token.
+enum Arch {
+    static let x86_64: UInt32 = 0xC000_003E
+    static let i386: UInt32 = 0x4000_0003
+    static let x32: UInt32 = 0x4000_003E
+    static let x32SyscallBit: Int32 = 0x4000_0000
+}
+
+/// SCMP_ACT_ERRNO(x), a function-like macro.
+func actErrno(_ errno: UInt32) -> UInt32 { 0x0005_0000 | (errno & 0xFFFF) }
+
+struct SyscallKey: Hashable {
+    var arch: UInt32
+    var nr: Int32
+}
+
+public struct FilterError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Compiles an effective policy into BPF with libseccomp, in the parent: the child only
+/// loads the finished program (libseccomp allocates, which the child must not).
+public enum FilterCompiler {
+    /// The architectures a process on this CPU can enter the kernel with. An x86-64 CPU
+    /// also takes i386 (`int 0x80`) and x32 system calls; each gets the same rules.
+    static let architectures: [UInt32] = [Arch.x86_64, Arch.i386, Arch.x32]
+
+    public static func compile(_ policy: EffectivePolicy, mode: SupervisorMode) throws(FilterError) -> FilterPlan {
+        let syscalls = policy.syscalls ?? SyscallRules()
+        let notify = mode == .notify
+        var wanted: [String: (action: UInt32, kind: SyscallKind?)] = [:]
+
+        func bpfAction(_ rule: RuleAction) -> UInt32 {
+            let effective = policy.effective(rule)
+            switch effective {
+            case .allow: return SCMP_ACT_ALLOW
+            case .deny, .kill, .audit where notify: return SCMP_ACT_NOTIFY
+            case .deny: return actErrno(UInt32(syscalls.errno.rawValue))
+            case .kill: return SCMP_ACT_KILL_PROCESS
+            case .audit: return SCMP_ACT_LOG
+            }
+        }
+
+        let defaultAction = bpfAction(syscalls.unlistedAction)
+        for (name, action) in syscalls.namedActions {
+            wanted[name] = (bpfAction(action), action == .allow ? nil : .rule(action))
+        }
+        if notify {
+            // Paths and addresses are checked only where the syscall itself is allowed.
+            func supervise(_ name: String, _ kind: SyscallKind) {
+                guard syscalls.action(for: name) == .allow, SyscallNames.isKnown(name) else { return }
+                wanted[name] = (SCMP_ACT_NOTIFY, kind)
+            }
+            if let files = policy.files {
+                let paths = files.read != nil || files.write != nil || !files.deny.isEmpty
+                if paths { for (name, op) in SupervisedSyscalls.files { supervise(name, .file(op)) } }
+                if files.exec != nil || !files.deny.isEmpty {
+                    for (name, at) in SupervisedSyscalls.exec { supervise(name, .exec(atVariant: at)) }
+                }
+            }
+            if policy.network != nil {
+                for (name, op) in SupervisedSyscalls.network { supervise(name, .network(op)) }
+            }
+        }
+        if policy.files != nil || policy.network != nil {
+            // io_uring opens files and sockets without syscalls: closed unless asked for by name.
+            if !syscalls.allow.contains("io_uring_setup") {
+                wanted["io_uring_setup"] = notify ? (SCMP_ACT_NOTIFY, .rule(.deny)) : (actErrno(UInt32(EPERM)), nil)
+            }
+        }
+
+        guard let ctx = seccomp_init(defaultAction) else { throw FilterError(message: "libseccomp: cannot initialise a filter") }
+        defer { seccomp_release(ctx) }
+        for arch in architectures.dropFirst() {
+            let rc = seccomp_arch_add(ctx, arch)
+            if rc != 0 && rc != -EEXIST { throw FilterError(message: "libseccomp: cannot add architecture \(arch): \(rc)") }
+        }
+        // A binary tree keeps long allow/deny lists cheap; foreign architectures the filter
+        // does not know are killed.
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
+
+        var table: [SyscallKey: (name: String, kind: SyscallKind)] = [:]
+        for (name, entry) in wanted.sorted(by: { $0.key < $1.key }) {
+            let nr = seccomp_syscall_resolve_name(name)
+            guard nr != __NR_SCMP_ERROR else { continue }
+            if entry.action != defaultAction {
+                let rc = seccomp_rule_add_array(ctx, entry.action, nr, 0, nil)
+                if rc != 0 { throw FilterError(message: "libseccomp: cannot add a rule for \(name): \(String(cString: strerror(-rc)))") }
+            }
+            guard let kind = entry.kind, entry.action == SCMP_ACT_NOTIFY || defaultAction == SCMP_ACT_NOTIFY else { continue }
+            for arch in architectures {
+                let archNr = seccomp_syscall_resolve_name_arch(arch, name)
+                if archNr >= 0 { table[SyscallKey(arch: arch, nr: archNr)] = (name, kind) }
+            }
+        }
+        let usesNotify = defaultAction == SCMP_ACT_NOTIFY || wanted.values.contains { $0.action == SCMP_ACT_NOTIFY }
+        return FilterPlan(
+            program: try export(ctx), usesNotify: usesNotify, table: table, unlisted: syscalls.unlistedAction,
+            errno: syscalls.errno)
+    }
+
+    /// libseccomp 2.5 exports only to a file descriptor: write to a memfd, read it back.
+    static func export(_ ctx: scmp_filter_ctx) throws(FilterError) -> [sock_filter] {
+        let fd = guard_memfd_cloexec("guard-bpf")
+        guard fd >= 0 else { throw FilterError(message: "memfd_create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let rc = seccomp_export_bpf(ctx, fd)
+        guard rc == 0 else { throw FilterError(message: "libseccomp: cannot export the filter: \(String(cString: strerror(-rc)))") }
+        let size = Int(lseek(fd, 0, SEEK_CUR))
+        let count = size / MemoryLayout<sock_filter>.stride
+        var program = [sock_filter](repeating: sock_filter(), count: count)
+        let n = program.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
+        guard n == size, count > 0 else { throw FilterError(message: "cannot read back the exported filter") }
+        return program
+    }
+}

@@ -1,0 +1,47 @@
+import GuardPolicy
+
+/// What the supervisor must do with a notified syscall.
+public enum SyscallKind: Sendable, Equatable {
+    /// A `syscalls` rule said deny, kill or audit: report, then answer.
+    case rule(RuleAction)
+    /// Opens and other path operations: check against `files`.
+    case file(FileOperation)
+    /// execve / execveat: check against `files.exec`.
+    case exec(atVariant: Bool)
+    /// connect / bind / sendto / sendmsg: check against `network`.
+    case network(NetworkOperation)
+}
+
+public enum FileOperation: Sendable, Equatable {
+    case open, openat, openat2, creat
+    case unlink, unlinkat, rmdir
+    case rename, renameat, renameat2
+    case link, linkat, symlink, symlinkat
+    case mkdir, mkdirat, mknod, mknodat
+    case truncate, chmod, fchmodat, chown, lchown, fchownat
+    case chroot
+}
+
+public enum NetworkOperation: Sendable, Equatable {
+    case connect, bind, sendto, sendmsg
+}
+
+/// Syscall names by what guard does with them; the lists define what `files` and
+/// `network` supervise.
+enum SupervisedSyscalls {
+    static let files: [(String, FileOperation)] = [
+        ("open", .open), ("openat", .openat), ("openat2", .openat2), ("creat", .creat),
+        ("unlink", .unlink), ("unlinkat", .unlinkat), ("rmdir", .rmdir),
+        ("rename", .rename), ("renameat", .renameat), ("renameat2", .renameat2),
+        ("link", .link), ("linkat", .linkat), ("symlink", .symlink), ("symlinkat", .symlinkat),
+        ("mkdir", .mkdir), ("mkdirat", .mkdirat), ("mknod", .mknod), ("mknodat", .mknodat),
+        ("truncate", .truncate), ("chmod", .chmod), ("fchmodat", .fchmodat),
+        ("chown", .chown), ("lchown", .lchown), ("fchownat", .fchownat),
+        // A process that changes its root would make every path mean something else.
+        ("chroot", .chroot),
+    ]
+    static let exec: [(String, Bool)] = [("execve", false), ("execveat", true)]
+    static let network: [(String, NetworkOperation)] = [
+        ("connect", .connect), ("bind", .bind), ("sendto", .sendto), ("sendmsg", .sendmsg), ("sendmmsg", .sendmsg),
+    ]
+}
