@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "GuardJSON", dependencies: ["CJansson"]),
         .target(name: "GuardPolicy", dependencies: ["GuardJSON", "CSeccomp"]),
         .target(name: "GuardReport", dependencies: ["GuardJSON"]),
-        .target(name: "GuardSandbox", dependencies: ["GuardPolicy", "GuardReport", "CSeccomp", "CGuardSys"]),
+        .target(name: "GuardSandbox", dependencies: ["GuardJSON", "GuardPolicy", "GuardReport", "CSeccomp", "CGuardSys"]),
         .target(name: "GuardInspect", dependencies: ["GuardJSON"]),
         .target(name: "GuardProfile", dependencies: ["GuardPolicy", "GuardSandbox", "GuardJSON"]),
         .target(name: "GuardRuntimeAPI", dependencies: ["GuardJSON"]),

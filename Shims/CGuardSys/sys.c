@@ -66,3 +66,11 @@ int guard_memfd_cloexec(const char *name) { return memfd_create(name, MFD_CLOEXE
 
 #include <fcntl.h>
 int guard_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+#include <sys/uio.h>
+// process_vm_readv is _GNU_SOURCE-only in glibc's header.
+ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote) {
+    struct iovec l = {local, count};
+    struct iovec r = {(void *)(uintptr_t)remote, count};
+    return process_vm_readv(pid, &l, 1, &r, 1, 0);
+}

@@ -30,3 +30,4 @@ public struct Errno: RawRepresentable, Sendable, Equatable, Hashable, CustomStri
     public var name: String { Errno.names.first(where: { $0.1 == rawValue })?.0 ?? "\(rawValue)" }
     public var description: String { name }
 }
+extension Errno: Error {}

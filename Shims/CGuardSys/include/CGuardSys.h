@@ -73,6 +73,7 @@ int guard_set_child_subreaper(void);                   ///< 0 or errno
 pid_t guard_gettid(void);
 int guard_memfd_cloexec(const char *name);                 ///< fd or -1 (errno set)
 int guard_pipe_cloexec(int fds[2]);                          ///< 0 or -1 (errno set)
+ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote);  ///< process_vm_readv of one range
 
 // ---------------------------------------------------------------- notify.c (ioctls)
 

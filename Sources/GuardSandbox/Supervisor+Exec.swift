@@ -1,0 +1,110 @@
+import CGuardSys
+import Glibc
+import GuardPolicy
+import GuardReport
+
+/// An exec that was allowed: the file checked (device and inode) and what the process ran
+/// before, so the next look at /proc/PID/exe can tell whether the exec happened and ran
+/// the file that was checked.
+struct PendingExec {
+    var path: String
+    var file: FileID
+    var before: FileID?
+    var isScript: Bool
+}
+
+struct FileID: Equatable {
+    var dev: UInt64
+    var ino: UInt64
+
+    init?(fd: Int32) {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        dev = UInt64(st.st_dev)
+        ino = UInt64(st.st_ino)
+    }
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        dev = UInt64(st.st_dev)
+        ino = UInt64(st.st_ino)
+    }
+}
+
+/// `files.exec`. An exec cannot be emulated, so it is decided on the resolved file, let run,
+/// and confirmed afterwards: the process's next supervised syscall finds /proc/PID/exe, and
+/// a process running anything but the checked file (or, for a script, an allowed
+/// interpreter) is killed. Fileless execs (memfd, a deleted file) have no allowed path.
+extension Supervisor {
+    func decideExec(_ n: Notification, name: String, atVariant: Bool) -> Verdict {
+        let dirfd = atVariant ? n.int(0) : PathResolver.atFDCWD
+        let pathPointer = atVariant ? n.args[1] : n.args[0]
+        let flags = atVariant ? n.int(4) : 0
+        let atEmptyPath: Int32 = 0x1000
+        let atSymlinkNoFollow: Int32 = 0x100
+        guard let raw = memory(n).readCString(pathPointer) else { return .fail(EFAULT) }
+        guard stillValid(n) else { return .answered }
+
+        let pinned: Int32
+        if raw.isEmpty && flags & atEmptyPath != 0 {
+            // fexecve: the file is the fd itself (a memfd is how fileless malware runs).
+            pinned = open("/proc/\(n.tid)/fd/\(dirfd)", O_PATH | O_CLOEXEC)
+            if pinned < 0 { return .fail(EBADF) }
+        } else {
+            guard let request = pathResolver.request(tid: n.tid, dirfd: dirfd, raw: raw) else { return .fail(EBADF) }
+            defer { request.close() }
+            let noFollow = flags & atSymlinkNoFollow != 0 ? O_NOFOLLOW : 0
+            pinned = asCaller(n) {
+                guard_openat2(request.base, request.path, UInt64(O_PATH | O_CLOEXEC | noFollow), 0, request.resolve)
+            }
+            if pinned < 0 { return .fail(-pinned) }
+        }
+        defer { close(pinned) }
+        let path = pathResolver.path(of: pinned) ?? "?"
+        let fileless = !path.hasPrefix("/") || path.hasSuffix(" (deleted)") || path.hasPrefix("/memfd:")
+        let rule = fileless ? (false, policy.files?.exec == nil ? "files.deny" : "files.exec")
+            : checkFile(pathResolver.normalizedForRules(path, tid: n.tid), .exec)
+        if !rule.0, let refused = fileViolation(n, name: name, path: path, rule: rule.1, category: .exec) {
+            return refused
+        }
+        if let file = FileID(fd: pinned), !fileless {
+            let tgid = ProcInfo.tgid(n.tid)
+            pendingExecs[tgid] = PendingExec(
+                path: path, file: file, before: FileID(path: "/proc/\(tgid)/exe"), isScript: startsWithShebang(pinned))
+        }
+        return .continue
+    }
+
+    func startsWithShebang(_ pinned: Int32) -> Bool {
+        let fd = open("/proc/self/fd/\(pinned)", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var head: (UInt8, UInt8) = (0, 0)
+        let n = withUnsafeMutableBytes(of: &head) { read(fd, $0.baseAddress, 2) }
+        return n == 2 && head.0 == UInt8(ascii: "#") && head.1 == UInt8(ascii: "!")
+    }
+
+    /// Confirms pending execs of the process that just made a supervised call.
+    func confirmExec(of tid: Int32) {
+        let tgid = ProcInfo.tgid(tid)
+        guard let pending = pendingExecs[tgid] else { return }
+        guard let now = FileID(path: "/proc/\(tgid)/exe") else { return }
+        if now == pending.before && now != pending.file { return }  // not executed yet, or it failed
+        pendingExecs[tgid] = nil
+        if now == pending.file { return }
+        if pending.isScript, let interpreter = ProcInfo.exe(tgid),
+            checkFile(interpreter, .exec).allowed
+        {
+            return
+        }
+        // Something else ran than what was checked: the path was swapped under us.
+        let exe = ProcInfo.exe(tgid) ?? "?"
+        kill(tgid, SIGKILL)
+        reporter.submit(
+            Report(
+                event: .violation, function: policy.function, category: .exec, action: .killed,
+                rule: "files.exec", severity: .critical, pid: tgid, exe: exe, syscall: "execve", path: exe,
+                requestID: requestID(), extra: [("checked", .string(pending.path))]))
+    }
+}

@@ -1,0 +1,193 @@
+import CGuardSys
+import Glibc
+import GuardPolicy
+import GuardReport
+
+/// The supervisor loop: one thread, one epoll over the seccomp listener, a signalfd and
+/// the child's status pipe. It answers notifications, forwards signals, reaps every
+/// process that ends up as its child (PID 1 / subreaper), and never waits on a sink.
+public final class Supervisor {
+    let plan: FilterPlan
+    let policy: EffectivePolicy
+    let reporter: Reporter
+    let child: LaunchedChild
+    let requestID: @Sendable () -> String?
+    let signalFD: Int32
+    let epollFD: Int32
+    var listener: Int32?
+    var statusFD: Int32?
+    var mainStatus: Int32?
+    var execFailure: LaunchError?
+    /// Per-notification helpers for files and network (issue 3).
+    lazy var pathResolver = PathResolver(supervisorPID: getpid())
+    /// The supervisor thread's own identity, restored after acting as a caller.
+    let supervisorCredentials: Credentials
+    /// Execs allowed but not yet confirmed, by process.
+    var pendingExecs: [Int32: PendingExec] = [:]
+
+    public init(
+        plan: FilterPlan, policy: EffectivePolicy, reporter: Reporter, child: LaunchedChild, signalFD: Int32,
+        requestID: @escaping @Sendable () -> String? = { nil }
+    ) {
+        self.plan = plan
+        self.policy = policy
+        self.reporter = reporter
+        self.child = child
+        self.requestID = requestID
+        self.signalFD = signalFD
+        self.listener = child.listener
+        self.statusFD = child.statusFD
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        // Its own cwd and umask, so creating files with the caller's umask touches no one else.
+        _ = guard_unshare_fs()
+        supervisorCredentials = Credentials.current()
+        watch(signalFD)
+        watch(child.statusFD)
+        if let listener { watch(listener) }
+    }
+
+    deinit {
+        close(epollFD)
+        if let listener { close(listener) }
+        if let statusFD { close(statusFD) }
+        close(child.pidfd)
+    }
+
+    /// The end of the run: the child's wait status, or why it never ran.
+    public enum Outcome {
+        case exited(status: Int32)
+        case signaled(signal: Int32)
+        case failedToStart(LaunchError)
+
+        /// `guard run`'s exit status: the child's, 128+N for signal N, 125/126/127 for
+        /// failures to start.
+        public var exitStatus: Int32 {
+            switch self {
+            case .exited(let s): return s
+            case .signaled(let n): return 128 + n
+            case .failedToStart(let e): return e.exitStatus
+            }
+        }
+    }
+
+    public func run() -> Outcome {
+        var events = [epoll_event](repeating: epoll_event(), count: 16)
+        while mainStatus == nil {
+            let n = epoll_wait(epollFD, &events, Int32(events.count), -1)
+            if n < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for i in 0..<Int(n) {
+                let fd = events[i].data.fd
+                let flags = events[i].events
+                if fd == listener {
+                    if flags & EPOLLIN.rawValue != 0 { handleNotification() }
+                    else if flags & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { closeListener() }
+                } else if fd == signalFD {
+                    handleSignals()
+                } else if fd == statusFD {
+                    handleStatus()
+                }
+            }
+        }
+        // The main process is gone: nothing it started may outlive the guard.
+        killRemainingDescendants()
+        if let execFailure { return .failedToStart(execFailure) }
+        let status = mainStatus ?? 0
+        if (status & 0x7F) == 0 { return .exited(status: (status >> 8) & 0xFF) }
+        return .signaled(signal: status & 0x7F)
+    }
+
+    // MARK: - Event sources
+
+    func watch(_ fd: Int32) {
+        var event = epoll_event(events: EPOLLIN.rawValue, data: epoll_data_t(fd: fd))
+        epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event)
+    }
+
+    func unwatch(_ fd: Int32) { epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil) }
+
+    func closeListener() {
+        guard let listener else { return }
+        unwatch(listener)
+        close(listener)
+        self.listener = nil
+    }
+
+    func handleSignals() {
+        var info = signalfd_siginfo()
+        while withUnsafeMutableBytes(of: &info, { read(signalFD, $0.baseAddress, $0.count) }) == MemoryLayout<signalfd_siginfo>.size {
+            let sig = Int32(info.ssi_signo)
+            if sig == SIGCHLD {
+                reapChildren()
+            } else if mainStatus == nil {
+                // Forwarded as tini does: the program decides what the signal means.
+                _ = guard_pidfd_send_signal(child.pidfd, sig)
+            }
+        }
+    }
+
+    /// Reaps every exited child: the main one records its status, orphans that were
+    /// re-parented to the guard (PID 1 or subreaper) are just collected.
+    func reapChildren() {
+        var status: Int32 = 0
+        while true {
+            let pid = waitpid(-1, &status, WNOHANG | __WALL)
+            if pid <= 0 { break }
+            if pid == child.pid { mainStatus = status }
+        }
+    }
+
+    func handleStatus() {
+        guard let fd = statusFD else { return }
+        do {
+            if let message = try Launcher.readMessage(fd) {
+                execFailure = ChildMessage.error(message)
+                return
+            }
+        } catch {}
+        // EOF: execve succeeded (the pipe is close-on-exec) or the child died.
+        unwatch(fd)
+        close(fd)
+        statusFD = nil
+    }
+
+    /// Kills whatever descendants are left (daemons, orphans) and reaps them.
+    func killRemainingDescendants() {
+        for _ in 0..<50 {
+            let descendants = ProcessTree.descendants(of: getpid())
+            if descendants.isEmpty { break }
+            for pid in descendants { kill(pid, SIGKILL) }
+            var status: Int32 = 0
+            while waitpid(-1, &status, __WALL) > 0 {}
+        }
+    }
+}
+
+/// The processes below a pid, from /proc (the guard is their subreaper or PID 1).
+enum ProcessTree {
+    static func descendants(of root: Int32) -> [Int32] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var parent: [Int32: Int32] = [:]
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            guard let pid = Int32(name), let stat = ProcInfo.readSmallFile("/proc/\(pid)/stat"),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let ppid = Int32(fields[1]) { parent[pid] = ppid }
+        }
+        return parent.keys.filter { pid in
+            var p = parent[pid]
+            var hops = 0
+            while let current = p, hops < 64 {
+                if current == root { return true }
+                p = parent[current]
+                hops += 1
+            }
+            return false
+        }
+    }
+}
