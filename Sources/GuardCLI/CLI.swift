@@ -1,3 +1,4 @@
+import GuardSandbox
 import Glibc
 
 /// Dispatch to one subcommand per file. Each returns the process exit status.
@@ -46,15 +47,4 @@ enum GuardVersion {
 }
 
 /// Writes a line to stderr, unbuffered (stdout may belong to the supervised program).
-func printError(_ message: String) {
-    var line = message
-    if !line.hasSuffix("\n") { line += "\n" }
-    var utf8 = Array(line.utf8)
-    var offset = 0
-    while offset < utf8.count {
-        let n = utf8.withUnsafeMutableBytes { write(2, $0.baseAddress! + offset, $0.count - offset) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return }
-        offset += n
-    }
-}
+func printError(_ message: String) { GuardSandbox.printError(message) }
