@@ -99,6 +99,20 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 
+    /// With SIGPIPE at its default (terminate), a reader that went away costs drops, not
+    /// the process: the writer thread blocks every signal, so EPIPE comes back instead.
+    @Test func brokenPipeCountsDropsWithoutDyingOfSIGPIPE() async {
+        await #expect(processExitsWith: .success) {
+            signal(SIGPIPE, SIG_DFL)
+            let pipe = TestSupport.makePipe()
+            close(pipe.read)
+            let reporter = try Reporter(destination: .fd(pipe.write), format: .guardSchema, function: "f")
+            reporter.submit(TestSupport.violation())
+            let stats = reporter.finish()
+            guard stats.dropped == 2, stats.lastSinkErrno == EPIPE else { exit(3) }
+        }
+    }
+
     @Test func stderrSinkWritesToFileDescriptorTwo() async {
         let result = await #expect(processExitsWith: .success, observing: [\.standardErrorContent]) {
             let reporter = try Reporter(destination: .stderr, format: .guardSchema, function: "on-stderr")
