@@ -20,7 +20,9 @@ import Testing
         report.severity = .critical
         let value = try alert(report)
         #expect(
-            TestSupport.keys(value) == ["output", "priority", "rule", "time", "output_fields", "source", "tags", "hostname"])
+            TestSupport.keys(value) == [
+                "output", "priority", "rule", "time", "output_fields", "source", "tags", "hostname",
+            ])
         #expect(value["priority"]?.stringValue == "Critical")
         #expect(value["rule"]?.stringValue == "guard file access denied")
         #expect(value["time"]?.stringValue == "2026-11-26T15:04:05.123456Z")

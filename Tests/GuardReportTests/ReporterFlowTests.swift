@@ -57,7 +57,8 @@ import Testing
 
     @Test func slowReaderLosesNothingWhenTheQueueKeepsUp() throws {
         let pipe = TestSupport.makePipe()
-        let reporter = try Reporter(destination: .fd(pipe.write), format: .guardSchema, function: "f", capacity: 100_000)
+        let reporter = try Reporter(
+            destination: .fd(pipe.write), format: .guardSchema, function: "f", capacity: 100_000)
         let collected = LockedBytes()
         let thread = Thread {
             usleep(100_000)
