@@ -4,9 +4,9 @@
 ///
 /// | category | behaviour | tags |
 /// |---|---|---|
-/// | syscall | container-escape calls (mount, unshare, setns, ptrace, bpf, modules, ...) | T1611 mitre_privilege_escalation |
+/// | syscall | escape calls (mount, unshare, setns, ptrace, bpf, ...) | T1611 mitre_privilege_escalation |
 /// | syscall | ptrace, process_vm_readv/writev | also T1055.008 mitre_defense_evasion |
-/// | file | credential stores (/etc/shadow, ~/.ssh, ~/.aws, service-account tokens, ...) | T1552 T1552.001 mitre_credential_access |
+/// | file | credentials (/etc/shadow, ~/.ssh, ~/.aws, k8s tokens, ...) | T1552 T1552.001 mitre_credential_access |
 /// | exec | any | T1059 mitre_execution (+ T1059.004 shells, T1059.006 python) |
 /// | exec | curl, wget, nc, socat, ... | also T1105 mitre_command_and_control |
 /// | network | cloud metadata (169.254.169.254, 169.254.170.2, fd00:ec2::254) | T1552.005 mitre_credential_access |

@@ -10,7 +10,8 @@ public struct ReportStatistics: Sendable, Equatable {
     /// Events lost: queue full, the sink refused the line, submitted after `finish`, or
     /// still queued when `finish` timed out.
     public var dropped: Int = 0
-    /// Violations written only as part of a folded line's count.
+    /// Violations folded into a line with `"count": N` instead of a line of their own
+    /// (`reports_folded` in the summary), whether or not that line reached the sink.
     public var folded: Int = 0
     /// Violations submitted, whether or not their lines were written.
     public var violations: Int = 0
