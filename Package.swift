@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "GuardInspectTests", dependencies: ["GuardInspect"]),
         .testTarget(name: "GuardProfileTests", dependencies: ["GuardProfile"]),
         .testTarget(name: "GuardRuntimeAPITests", dependencies: ["GuardRuntimeAPI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["GuardCLI", "GuardProbe"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["GuardCLI", "GuardProbe", "GuardJSON"]),
     ]
 )
