@@ -60,8 +60,11 @@ extension Policy {
                     // Each key is checked where the user wrote it…
                     _ = try PolicyDecoder.decodeSections(own, function: name, at: here)
                 }
+            case "profile":
+                // Coverage metadata written by `guard profile` (command, date, runs): kept, not enforced.
+                _ = try PolicyDecoder.object(value, at: [.key(key)])
             default:
-                throw PolicyDecoder.unknownKey(key, expected: ["version", "mode", "defaults", "functions"], at: [.key(key)])
+                throw PolicyDecoder.unknownKey(key, expected: ["version", "mode", "defaults", "functions", "profile"], at: [.key(key)])
             }
         }
         if !sawVersion { throw DecodeProblem(path: [], message: "missing \"version\": 1") }
