@@ -70,7 +70,7 @@ public enum FilterCompiler {
             let effective = policy.effective(rule)
             switch effective {
             case .allow: return SCMP_ACT_ALLOW
-            case .deny, .kill, .audit where notify: return SCMP_ACT_NOTIFY
+            case .deny where notify, .kill where notify, .audit where notify: return SCMP_ACT_NOTIFY
             case .deny: return actErrno(UInt32(syscalls.errno.rawValue))
             case .kill: return SCMP_ACT_KILL_PROCESS
             case .audit: return SCMP_ACT_LOG
@@ -134,6 +134,14 @@ public enum FilterCompiler {
         return FilterPlan(
             program: try export(ctx), usesNotify: usesNotify, table: table, unlisted: syscalls.unlistedAction,
             errno: syscalls.errno)
+    }
+
+    /// `guard profile`: every syscall on every entry point notifies (and is continued).
+    public static func compileRecording() throws(FilterError) -> FilterPlan {
+        guard let ctx = seccomp_init(SCMP_ACT_NOTIFY) else { throw FilterError(message: "libseccomp: cannot initialise a filter") }
+        defer { seccomp_release(ctx) }
+        for arch in architectures.dropFirst() { _ = seccomp_arch_add(ctx, arch) }
+        return FilterPlan(program: try export(ctx), usesNotify: true, table: [:], unlisted: .audit, errno: .EPERM)
     }
 
     /// libseccomp 2.5 exports only to a file descriptor: write to a memfd, read it back.

@@ -15,6 +15,10 @@ extension Supervisor {
             return
         }
         let n = Notification(raw)
+        if recording {
+            respond(n, record(n))
+            return
+        }
         if !pendingExecs.isEmpty {
             confirmExec(of: n.tid)
             if pendingExecs.count > 1024 { pendingExecs.removeAll() }

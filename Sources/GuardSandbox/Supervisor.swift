@@ -24,11 +24,20 @@ public final class Supervisor {
     let supervisorCredentials: Credentials
     /// Execs allowed but not yet confirmed, by process.
     var pendingExecs: [Int32: PendingExec] = [:]
+    /// `guard profile`: record instead of enforce.
+    let recording: Bool
+    /// The guard owns its process (the CLI, PID 1): it reaps every child and kills every
+    /// descendant at the end. Embedded in another program, it touches only its own child.
+    let ownsProcess: Bool
+    public internal(set) var observation = Observation()
+    var recordedNames: [SyscallKey: String] = [:]
 
     public init(
         plan: FilterPlan, policy: EffectivePolicy, reporter: Reporter, child: LaunchedChild, signalFD: Int32,
-        requestID: @escaping @Sendable () -> String? = { nil }
+        requestID: @escaping @Sendable () -> String? = { nil }, recording: Bool = false, ownsProcess: Bool = true
     ) {
+        self.recording = recording
+        self.ownsProcess = ownsProcess
         self.plan = plan
         self.policy = policy
         self.reporter = reporter
@@ -43,6 +52,8 @@ public final class Supervisor {
         supervisorCredentials = Credentials.current()
         watch(signalFD)
         watch(child.statusFD)
+        // The pidfd turns readable when the child exits, whether or not SIGCHLD reaches us.
+        watch(child.pidfd)
         if let listener { watch(listener) }
     }
 
@@ -88,11 +99,13 @@ public final class Supervisor {
                     handleSignals()
                 } else if fd == statusFD {
                     handleStatus()
+                } else if fd == child.pidfd {
+                    reapChildren()
                 }
             }
         }
         // The main process is gone: nothing it started may outlive the guard.
-        killRemainingDescendants()
+        if ownsProcess { killRemainingDescendants() }
         if let execFailure { return .failedToStart(execFailure) }
         let status = mainStatus ?? 0
         if (status & 0x7F) == 0 { return .exited(status: (status >> 8) & 0xFF) }
@@ -132,10 +145,20 @@ public final class Supervisor {
     /// re-parented to the guard (PID 1 or subreaper) are just collected.
     func reapChildren() {
         var status: Int32 = 0
-        while true {
-            let pid = waitpid(-1, &status, WNOHANG | __WALL)
-            if pid <= 0 { break }
-            if pid == child.pid { mainStatus = status }
+        if ownsProcess {
+            while true {
+                let pid = waitpid(-1, &status, WNOHANG | __WALL)
+                if pid <= 0 { break }
+                if pid == child.pid { mainStatus = status }
+            }
+        }
+        guard mainStatus == nil else { return }
+        let pid = waitpid(child.pid, &status, WNOHANG | __WALL)
+        if pid == child.pid {
+            mainStatus = status
+        } else if pid < 0 && errno == ECHILD {
+            // Reaped elsewhere (a caller's own waitpid(-1)): the status is lost, the run is over.
+            mainStatus = 0
         }
     }
 

@@ -1,0 +1,89 @@
+import CGuardSys
+import Glibc
+import GuardPolicy
+
+/// `guard profile`: every syscall notifies and is continued unchanged; the supervisor
+/// notes what it was, and for opens, execs, connects and binds, what they touched. Paths
+/// are resolved before the call runs, so a file the call creates is recorded by its
+/// parent's resolved path plus its name.
+extension Supervisor {
+    func record(_ n: Notification) -> Verdict {
+        let key = SyscallKey(arch: n.arch == Arch.x86_64 && n.nr & Arch.x32SyscallBit != 0 ? Arch.x32 : n.arch, nr: n.nr)
+        let name: String
+        if let cached = recordedNames[key] {
+            name = cached
+        } else {
+            name = SyscallNames.name(arch: key.arch, nr: key.nr)
+            recordedNames[key] = name
+            if key.arch == Arch.x86_64 {
+                observation.syscalls.insert(name)
+            } else {
+                observation.foreignSyscalls[key.arch == Arch.i386 ? "i386" : "x32", default: []].insert(name)
+            }
+        }
+        guard key.arch == Arch.x86_64 else { return .continue }
+        switch name {
+        case "open": recordPath(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0], flags: n.int(1))
+        case "creat": recordPath(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0], flags: O_CREAT | O_WRONLY)
+        case "openat": recordPath(n, dirfd: n.int(0), pointer: n.args[1], flags: n.int(2))
+        case "openat2":
+            if let how = memory(n).read(n.args[2], count: 8) {
+                let flags = how.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                recordPath(n, dirfd: n.int(0), pointer: n.args[1], flags: Int32(truncatingIfNeeded: flags))
+            }
+        case "execve": recordExec(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0])
+        case "execveat": recordExec(n, dirfd: n.int(0), pointer: n.args[1])
+        case "socket": observation.socketFamilies.insert(Int(n.int(0)))
+        case "connect", "bind":
+            let length = min(Int(n.args[2]), 128)
+            if let bytes = memory(n).read(n.args[1], count: length), let address = SocketAddressDecoder.decode(bytes) {
+                if name == "connect" { observation.connects.insert(address.description) } else { observation.binds.insert(address.description) }
+            }
+        case "sendto" where n.args[4] != 0:
+            if let bytes = memory(n).read(n.args[4], count: min(Int(n.args[5]), 128)),
+                let address = SocketAddressDecoder.decode(bytes)
+            {
+                observation.connects.insert(address.description)
+            }
+        case "unlink", "rmdir", "mkdir", "mknod", "truncate", "chmod", "chown", "lchown":
+            recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0])
+        case "unlinkat", "mkdirat", "mknodat", "fchmodat", "fchownat":
+            recordWrite(n, dirfd: n.int(0), pointer: n.args[1])
+        case "rename", "link":
+            recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0])
+            recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[1])
+        case "renameat", "renameat2", "linkat":
+            recordWrite(n, dirfd: n.int(0), pointer: n.args[1])
+            recordWrite(n, dirfd: n.int(2), pointer: n.args[3])
+        case "symlink": recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[1])
+        case "symlinkat": recordWrite(n, dirfd: n.int(1), pointer: n.args[2])
+        default: break
+        }
+        return .continue
+    }
+
+    func resolveForRecording(_ n: Notification, dirfd: Int32, pointer: UInt64, follow: Bool) -> String? {
+        guard let raw = memory(n).readCString(pointer),
+            let request = pathResolver.request(tid: n.tid, dirfd: dirfd, raw: raw)
+        else { return nil }
+        defer { request.close() }
+        guard case .success(let path) = resolveWithoutSideEffects(request, follow: follow), path.hasPrefix("/"),
+            !pathResolver.isSupervisorOwn(path)
+        else { return nil }
+        return pathResolver.normalizedForRules(path, tid: n.tid)
+    }
+
+    func recordPath(_ n: Notification, dirfd: Int32, pointer: UInt64, flags: Int32) {
+        guard let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: flags & O_NOFOLLOW == 0) else { return }
+        let writes = flags & O_PATH == 0 && (flags & O_ACCMODE != O_RDONLY || flags & (O_CREAT | O_TRUNC) != 0)
+        if writes { observation.filesWritten.insert(path) } else { observation.filesRead.insert(path) }
+    }
+
+    func recordWrite(_ n: Notification, dirfd: Int32, pointer: UInt64) {
+        if let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: false) { observation.filesWritten.insert(path) }
+    }
+
+    func recordExec(_ n: Notification, dirfd: Int32, pointer: UInt64) {
+        if let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: true) { observation.filesExecuted.insert(path) }
+    }
+}
