@@ -56,10 +56,11 @@ struct HTTPHead {
 
     /// Parses a head (the bytes before the blank line, without it). Lines end in CRLF or LF.
     static func parse(_ bytes: UnsafeRawBufferPointer) -> HTTPHead? {
+        // Split on bytes: as Characters, CR LF is one grapheme and would not split on LF.
         var lines: [Substring] = []
-        let text = String(decoding: bytes, as: UTF8.self)
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            lines.append(line.hasSuffix("\r") ? line.dropLast() : line)
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let trimmed = line.last == 0x0D ? line.dropLast() : line
+            lines.append(Substring(String(decoding: UnsafeRawBufferPointer(rebasing: trimmed), as: UTF8.self)))
         }
         guard let start = lines.first else { return nil }
         let parts = start.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
