@@ -121,7 +121,14 @@ final class ProxySession: @unchecked Sendable {
                 upstreamHead(method: "GET", target: request.target, fields: request.endToEndFields())
                     .serialize(into: &out)
                 do { try stream.socket.send(out) } catch { throw HTTPFailure.write(error) }
-                // No timeout: the environment may be frozen until the next invocation.
+                // No timeout: the environment may be frozen until the next invocation. But if
+                // the client hangs up meanwhile, so does the proxy: an event must not be taken
+                // from the Runtime API for a client that is gone.
+                guard awaitUpstream(stream) else {
+                    dropUpstream()
+                    proxy.onEvent(.clientError(message: "runtime client hung up while waiting for invocation/next"))
+                    return false
+                }
                 head = try readFinalHead(stream, timeout: -1)
             } catch {
                 if proxy.isStopped { return false }
@@ -190,6 +197,25 @@ final class ProxySession: @unchecked Sendable {
             }
         }
         return false
+    }
+
+    /// Waits until the upstream has something to read (true) or the client hung up (false).
+    private func awaitUpstream(_ stream: HTTPStream) -> Bool {
+        if stream.buffered > 0 { return true }
+        let rdhup: Int16 = 0x2000  // POLLRDHUP, hidden behind _GNU_SOURCE in Glibc's module
+        var fds = [
+            pollfd(fd: stream.socket.fd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: client.socket.fd, events: rdhup, revents: 0),
+        ]
+        while true {
+            let r = poll(&fds, 2, -1)
+            if r < 0 {
+                if errno == EINTR { continue }
+                return true  // the read that follows reports the failure
+            }
+            if fds[0].revents != 0 { return true }
+            if fds[1].revents & (rdhup | Int16(POLLHUP) | Int16(POLLERR)) != 0 { return false }
+        }
     }
 
     /// Hands an event to the client. If the client is gone, the event is kept for the next
@@ -315,7 +341,7 @@ final class ProxySession: @unchecked Sendable {
             proxy.onEvent(.upstreamError(message: "\(request.method) \(request.target): no response from upstream: \(error.text)"))
             return failRequest(502, "Guard.UpstreamFailed", "the Runtime API did not answer: \(error.text)", bodyPending: false)
         }
-        if let completion, (200...299).contains(head.status) { noteCompletion(completion) }
+        if let completion { noteCompletion(completion, status: head.status) }
         return relayResponse(head, from: stream, method: request.method)
     }
 
@@ -402,16 +428,24 @@ final class ProxySession: @unchecked Sendable {
         }
     }
 
-    private func noteCompletion(_ completion: Completion) {
+    /// Once the upstream has answered a response or error, the invocation is over whatever
+    /// the status; only an accepted one counts as completed.
+    private func noteCompletion(_ completion: Completion, status: Int) {
+        let accepted = (200...299).contains(status)
         switch completion {
-        case .response(let id):
+        case .response(let id), .error(let id, _):
             proxy.clearCurrent(id)
-            proxy.onEvent(.completed(requestID: id, error: false))
-        case .error(let id, _):
-            proxy.clearCurrent(id)
-            proxy.onEvent(.completed(requestID: id, error: true))
+            if accepted {
+                if case .error = completion {
+                    proxy.onEvent(.completed(requestID: id, error: true))
+                } else {
+                    proxy.onEvent(.completed(requestID: id, error: false))
+                }
+            } else {
+                proxy.onEvent(.upstreamError(message: "invocation/\(id): upstream answered \(status) to the client's post"))
+            }
         case .initError(let type):
-            proxy.onEvent(.initError(errorType: type))
+            proxy.onEvent(accepted ? .initError(errorType: type) : .upstreamError(message: "init/error: upstream answered \(status)"))
         }
     }
 

@@ -168,7 +168,9 @@ func freePort() -> Int {
 }
 
 /// An API Gateway HTTP API (v2) event.
-func apiGatewayV2Event(path: String, body: String, query: [String: String] = [:], id: String) -> String {
+func apiGatewayV2Event(
+    path: String, body: String, query: [String: String] = [:], id: String, method: String = "POST"
+) -> String {
     let event: [String: Any] = [
         "version": "2.0", "routeKey": "$default", "rawPath": path,
         "rawQueryString": query.map { "\($0.key)=\($0.value)" }.joined(separator: "&"),
@@ -176,7 +178,7 @@ func apiGatewayV2Event(path: String, body: String, query: [String: String] = [:]
         "queryStringParameters": query,
         "requestContext": [
             "accountId": "123456789012", "apiId": "abc123", "domainName": "api.example.com",
-            "http": ["method": "POST", "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
+            "http": ["method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
                      "userAgent": "curl/8.5.0"],
             "requestId": id, "routeKey": "$default", "stage": "$default", "time": "26/Nov/2026:15:04:05 +0000",
             "timeEpoch": 1_795_000_000_000,

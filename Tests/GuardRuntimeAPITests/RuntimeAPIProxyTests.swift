@@ -341,4 +341,56 @@ struct RuntimeAPIProxyTests {
         #expect(upstream.waitFor("response").map(\.id) == [id])
         #expect(waitUntil(5) { proxy.currentRequestID == nil })
     }
+
+    @Test("a client that hangs up while waiting on next takes no event with it: the next client gets it")
+    func clientHangsUpDuringNext() throws {
+        let id = "hangup-\(UUID().uuidString.prefix(8))"
+        let upstream = try FakeRuntimeAPI(["events": [benignEvent(id)], "next_delay": 0.6])
+        let events = EventLog()
+        let (proxy, address) = try startProxy(upstream: upstream.address, events: events)
+        defer { proxy.stop() }
+        let first = try Child(["python3", Fixtures.path("raw_client.py"), address, "hangup"], stdout: true)
+        #expect(first.firstLine().contains("hung_up"))
+        #expect(!upstream.waitFor("next-abandoned", seconds: 5).isEmpty)
+        let second = try Child(["python3", Fixtures.path("raw_client.py"), address, "post"], stdout: true)
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(second.firstLine().utf8)) as? [String: Any])
+        let delivered = try #require(output["event"] as? [String: Any])
+        let headers = Dictionary((delivered["headers"] as? [[String]] ?? []).map { ($0[0], $0[1]) }) { $1 }
+        #expect(headers["Lambda-Runtime-Aws-Request-Id"] == id)
+        #expect(upstream.waitFor("response").map(\.id) == [id])
+        #expect(events.all.contains { if case .clientError(let m) = $0 { m.contains("hung up") } else { false } })
+    }
+
+    @Test("the example function (Examples/lambda-python) serves its routes behind the proxy; an attack is blocked")
+    func exampleFunctionBehindProxy() throws {
+        let example = URL(fileURLWithPath: Fixtures.directory).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Examples/lambda-python").path
+        let list = apiGatewayV2Event(path: "/items", body: "", query: ["q": "programmer"], id: "ex-1", method: "GET")
+        let order = apiGatewayV2Event(path: "/orders", body: "{\"sku\":\"bk-002\",\"qty\":2}", id: "ex-2")
+        let attack = apiGatewayV2Event(
+            path: "/items", body: "", query: ["q": "x' OR '1'='1"], id: "ex-3", method: "GET")
+        let upstream = try FakeRuntimeAPI([
+            "events": [["id": "ex-1", "body": list], ["id": "ex-3", "body": attack], ["id": "ex-2", "body": order]],
+            "one_at_a_time": true,
+        ])
+        let (proxy, address) = try startProxy(upstream: upstream.address, events: EventLog())
+        defer { proxy.stop() }
+        let client = try Child(
+            ["python3", "-m", "awslambdaric", "app.handler"],
+            environment: [
+                "AWS_LAMBDA_RUNTIME_API": address, "LAMBDA_TASK_ROOT": example, "PYTHONPATH": example,
+                "_HANDLER": "app.handler",
+            ])
+        defer { client.kill() }
+        let responses = upstream.waitFor("response", count: 2)
+        try #require(responses.count == 2)
+        let items = try #require(try JSONSerialization.jsonObject(with: responses[0].body) as? [String: Any])
+        #expect(items["statusCode"] as? Int == 200)
+        #expect((items["body"] as? String)?.contains("bk-001") == true)
+        let receipt = try #require(try JSONSerialization.jsonObject(with: responses[1].body) as? [String: Any])
+        #expect(receipt["statusCode"] as? Int == 201)
+        #expect((receipt["body"] as? String)?.contains("\"total\": 96") == true)
+        #expect(upstream.records("error").map(\.id) == ["ex-3"])
+        try? FileManager.default.removeItem(atPath: "/tmp/receipt-ex-2.json")
+    }
 }

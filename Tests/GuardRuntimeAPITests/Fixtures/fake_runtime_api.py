@@ -15,8 +15,9 @@ Scenario (JSON):
   reset_next: N          reset (RST) the first N `next` requests instead of answering
   reset_response_for: [id]   reset the connection when the response POST for id arrives
   one_at_a_time: true    hand out event i+1 only after event i got a response or error
+  next_delay: seconds    hold every `next` this long before answering (records a hang-up)
 """
-import argparse, base64, json, socket, socketserver, struct, sys, threading, time
+import argparse, base64, json, select, socket, socketserver, struct, sys, threading, time
 
 lock = threading.Condition()
 state = {"queue": [], "outstanding": None, "resets_left": 0, "records": None, "scenario": {}}
@@ -116,6 +117,13 @@ class Handler(socketserver.StreamRequestHandler):
             time.sleep(0.05)
             reset(self.connection)
             return False
+        # Like Lambda, hold `next` open; a client that hangs up meanwhile gets no event.
+        end = time.monotonic() + state["scenario"].get("next_delay", 0)
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.connection], [], [], 0.02)
+            if ready and self.connection.recv(1, socket.MSG_PEEK) == b"":
+                record({"kind": "next-abandoned", "method": method, "path": path, "id": None, "headers": headers})
+                return False
         with lock:
             while not state["queue"] or (state["scenario"].get("one_at_a_time") and state["outstanding"]):
                 lock.wait(0.5)

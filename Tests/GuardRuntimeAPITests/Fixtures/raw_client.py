@@ -2,7 +2,7 @@
 """A runtime client on a raw socket, for what awslambdaric cannot do (streamed responses)
 or must not see (a failing upstream). Prints one JSON object.
 
-    raw_client.py HOST:PORT headers|stream|post
+    raw_client.py HOST:PORT headers|stream|post|hangup
 """
 import base64, json, socket, sys, time
 
@@ -47,6 +47,11 @@ def main():
     f = s.makefile("rb")
     s.sendall(b"GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: " + addr.encode()
               + b"\r\nUser-Agent: raw-client/1\r\n\r\n")
+    if mode == "hangup":
+        time.sleep(0.2)
+        s.close()
+        print(json.dumps({"hung_up": True}))
+        return
     event = read_response(f)
     rid = dict((k.lower(), v) for k, v in event["headers"])["lambda-runtime-aws-request-id"]
     out = {"event": event}
