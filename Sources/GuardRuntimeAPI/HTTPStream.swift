@@ -75,10 +75,10 @@ final class HTTPStream {
                 if storage[i] == 0x0A {
                     // A blank line: LF LF or LF CR LF.
                     if i + 1 < end, storage[i + 1] == 0x0A {
-                        return try takeHead(upTo: i + 1, skip: 1)
+                        return try takeHead(upTo: i + 1, skip: 1, limit: limit)
                     }
                     if i + 2 < end, storage[i + 1] == 0x0D, storage[i + 2] == 0x0A {
-                        return try takeHead(upTo: i + 1, skip: 2)
+                        return try takeHead(upTo: i + 1, skip: 2, limit: limit)
                     }
                 }
                 i += 1
@@ -92,7 +92,8 @@ final class HTTPStream {
         }
     }
 
-    private func takeHead(upTo headEnd: Int, skip: Int) throws(HTTPFailure) -> HTTPHead {
+    private func takeHead(upTo headEnd: Int, skip: Int, limit: Int) throws(HTTPFailure) -> HTTPHead {
+        if headEnd - start > limit { throw .headTooLarge }
         let bytes = UnsafeRawBufferPointer(rebasing: storage[start..<headEnd])
         start = headEnd + skip
         guard let head = HTTPHead.parse(bytes) else { throw .malformed("bad start line or header field") }

@@ -393,4 +393,20 @@ struct RuntimeAPIProxyTests {
         #expect(upstream.records("error").map(\.id) == ["ex-3"])
         try? FileManager.default.removeItem(atPath: "/tmp/receipt-ex-2.json")
     }
+
+    @Test("a 1.5 MB response from the real client passes through byte-identical")
+    func largeResponsePassesThrough() throws {
+        let id = "big-response-\(UUID().uuidString.prefix(8))"
+        let upstream = try FakeRuntimeAPI(["events": [benignEvent(id, path: "/big")]])
+        let (proxy, address) = try startProxy(upstream: upstream.address, events: EventLog())
+        defer { proxy.stop() }
+        let log = upstream.scratch.file("handler.log")
+        let client = try startRuntimeClient(api: address, handler: "handler_app.handler", log: log)
+        defer { client.kill() }
+        let response = try #require(upstream.waitFor("response").first)
+        let sent = try #require(handlerLog(log).compactMap { $0["big_response"] as? String }.first)
+        #expect(response.body.count == sent.utf8.count)
+        #expect(response.body == Data(sent.utf8))
+        #expect(response.header("Content-Length") == String(sent.utf8.count))
+    }
 }

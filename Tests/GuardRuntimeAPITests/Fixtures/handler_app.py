@@ -18,6 +18,10 @@ def handler(event, context):
         f.write(json.dumps({"id": context.aws_request_id, "arn": context.invoked_function_arn,
                             "trace": os.environ.get("_X_AMZN_TRACE_ID"),
                             "path": event.get("rawPath"), "response": to_json(result)}) + "\n")
+    if event.get("rawPath") == "/big":
+        result["body"] = "y" * 1_500_000
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"id": context.aws_request_id, "big_response": to_json(result)}) + "\n")
     if event.get("rawPath") == "/sleep":
         time.sleep(1.0)
     return result
