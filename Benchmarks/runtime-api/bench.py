@@ -42,7 +42,8 @@ def main():
             proxy_name = "guard bootstrap"
         else:
             config = "debug" if args.debug else "release"
-            subprocess.run(["swift", "build", "-c", config, "--build-tests"], cwd=ROOT, check=True,
+            # -enable-testing: the test target also holds unit tests that use @testable import.
+            subprocess.run(["swift", "build", "-c", config, "--build-tests", "-Xswiftc", "-enable-testing"], cwd=ROOT, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             env["GUARD_RTAPI_RUN"] = client
             cmd = ["swift", "test", "-c", config, "--skip-build", "--filter", "runCommandBehindProxy"]
