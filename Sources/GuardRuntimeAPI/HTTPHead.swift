@@ -119,7 +119,9 @@ enum BodyFraming: Equatable {
     /// The framing of a response to a request with `method`.
     static func ofResponse(_ head: HTTPHead, method: String) -> BodyFraming? {
         let status = head.status
-        if method == "HEAD" || status == 204 || status == 304 || (100...199).contains(status) { return BodyFraming.none }
+        if method == "HEAD" || status == 204 || status == 304 || (100...199).contains(status) {
+            return BodyFraming.none
+        }
         let codings = head.tokens("transfer-encoding")
         if !codings.isEmpty { return codings.last == "chunked" ? .chunked : .untilClose }
         if hasLength(head) { return contentLength(head).map { $0 == 0 ? .none : .length($0) } }

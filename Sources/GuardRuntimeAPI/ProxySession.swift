@@ -1,5 +1,5 @@
-import GuardJSON
 import Glibc
+import GuardJSON
 
 /// One runtime client connection and its keep-alive upstream connection, served on one
 /// thread: requests are read one at a time, `next` is inspected, everything else streams
@@ -29,7 +29,8 @@ final class ProxySession: @unchecked Sendable {
                 switch error {
                 case .headTooLarge:
                     proxy.onEvent(.clientError(message: "request header section over \(config.maxHeaderBytes) bytes"))
-                    try? client.socket.send(Self.errorResponse(431, "Guard.HeaderTooLarge", "request header section too large"))
+                    try? client.socket.send(
+                        Self.errorResponse(431, "Guard.HeaderTooLarge", "request header section too large"))
                 case .malformed(let what):
                     proxy.onEvent(.clientError(message: "malformed request: \(what)"))
                     try? client.socket.send(Self.errorResponse(400, "Guard.BadRequest", "malformed request"))
@@ -38,7 +39,8 @@ final class ProxySession: @unchecked Sendable {
                 return
             }
             guard let framing = BodyFraming.ofRequest(head) else {
-                proxy.onEvent(.clientError(message: "request with an unsupported transfer coding or a bad Content-Length"))
+                proxy.onEvent(
+                    .clientError(message: "request with an unsupported transfer coding or a bad Content-Length"))
                 try? client.socket.send(Self.errorResponse(400, "Guard.BadRequest", "bad message framing"))
                 return
             }
@@ -145,7 +147,9 @@ final class ProxySession: @unchecked Sendable {
                 continue
             }
             if failures > 0 {
-                proxy.onEvent(.upstreamError(message: "invocation/next: upstream reachable again after \(failures) failed attempts"))
+                proxy.onEvent(
+                    .upstreamError(
+                        message: "invocation/next: upstream reachable again after \(failures) failed attempts"))
                 failures = 0
                 backoff = config.retryInitialMilliseconds
             }
@@ -162,18 +166,23 @@ final class ProxySession: @unchecked Sendable {
             }
             if case .length(let n) = framing, n > config.maxEventBytes {
                 dropUpstream()
-                reject(requestID, apiPrefix, "Guard.EventTooLarge", "the event is \(n) bytes, over the limit of \(config.maxEventBytes)")
+                reject(
+                    requestID, apiPrefix, "Guard.EventTooLarge",
+                    "the event is \(n) bytes, over the limit of \(config.maxEventBytes)")
                 continue
             }
             let body: [UInt8]
             do {
-                body = try stream.readBody(framing, limit: config.maxEventBytes, timeout: config.eventStallTimeoutMilliseconds)
+                body = try stream.readBody(
+                    framing, limit: config.maxEventBytes, timeout: config.eventStallTimeoutMilliseconds)
                 if framing == .untilClose || head.wantsClose { dropUpstream() }
             } catch {
                 dropUpstream()
                 switch error {
                 case .bodyTooLarge:
-                    reject(requestID, apiPrefix, "Guard.EventTooLarge", "the event is over the limit of \(config.maxEventBytes) bytes")
+                    reject(
+                        requestID, apiPrefix, "Guard.EventTooLarge",
+                        "the event is over the limit of \(config.maxEventBytes) bytes")
                 case .read(.timedOut):
                     reject(
                         requestID, apiPrefix, "Guard.EventReadTimeout",
@@ -184,13 +193,16 @@ final class ProxySession: @unchecked Sendable {
                 continue
             }
             guard Self.isSafeRequestID(requestID) else {
-                proxy.onEvent(.upstreamError(message: "invocation/next: event without a usable Lambda-Runtime-Aws-Request-Id; dropped"))
+                proxy.onEvent(
+                    .upstreamError(
+                        message: "invocation/next: event without a usable Lambda-Runtime-Aws-Request-Id; dropped"))
                 continue
             }
             let verdict = body.withUnsafeBytes { proxy.inspect(requestID, $0) }
             switch verdict {
             case .forward:
-                return deliver(DeliverableEvent(requestID: requestID, fields: head.endToEndFields(), body: body), request: request)
+                return deliver(
+                    DeliverableEvent(requestID: requestID, fields: head.endToEndFields(), body: body), request: request)
             case .block(let errorType, let message):
                 postInvocationError(requestID, apiPrefix, errorType: errorType, message: message)
                 proxy.onEvent(.blocked(requestID: requestID, errorType: errorType, message: message))
@@ -234,7 +246,11 @@ final class ProxySession: @unchecked Sendable {
         } catch {
             proxy.clearCurrent(event.requestID)
             proxy.stash(event)
-            proxy.onEvent(.clientError(message: "runtime client went away before event \(event.requestID) was delivered; kept for its next request"))
+            proxy.onEvent(
+                .clientError(
+                    message:
+                        "runtime client went away before event \(event.requestID) was delivered; kept for its next request"
+                ))
             return false
         }
         proxy.onEvent(.forwarded(requestID: event.requestID))
@@ -244,7 +260,8 @@ final class ProxySession: @unchecked Sendable {
     /// Answers an invocation the client will never see with an error upstream, and reports it.
     private func reject(_ requestID: String, _ apiPrefix: Substring, _ errorType: String, _ message: String) {
         guard Self.isSafeRequestID(requestID) else {
-            proxy.onEvent(.upstreamError(message: "invocation/next: \(message), and the event has no usable request id; dropped"))
+            proxy.onEvent(
+                .upstreamError(message: "invocation/next: \(message), and the event has no usable request id; dropped"))
             return
         }
         postInvocationError(requestID, apiPrefix, errorType: errorType, message: message)
@@ -273,11 +290,14 @@ final class ProxySession: @unchecked Sendable {
                 let stream = try upstreamStream()
                 do { try stream.socket.send(out) } catch { throw HTTPFailure.write(error) }
                 let head = try readFinalHead(stream, timeout: config.upstreamTimeoutMilliseconds)
-                guard let framing = BodyFraming.ofResponse(head, method: "POST") else { throw HTTPFailure.malformed("response framing") }
+                guard let framing = BodyFraming.ofResponse(head, method: "POST") else {
+                    throw HTTPFailure.malformed("response framing")
+                }
                 try stream.discardBody(framing, timeout: config.upstreamTimeoutMilliseconds)
                 if framing == .untilClose || head.wantsClose { dropUpstream() }
                 if head.status != 202 {
-                    proxy.onEvent(.upstreamError(message: "invocation/\(requestID)/error: upstream answered \(head.status)"))
+                    proxy.onEvent(
+                        .upstreamError(message: "invocation/\(requestID)/error: upstream answered \(head.status)"))
                 }
                 return
             } catch {
@@ -298,7 +318,8 @@ final class ProxySession: @unchecked Sendable {
         switch framing {
         case .chunked: fields.append(("Transfer-Encoding", "chunked"))
         case .length(let n): fields.append(("Content-Length", String(n)))
-        case .none, .untilClose: if request.method == "POST" || request.method == "PUT" { fields.append(("Content-Length", "0")) }
+        case .none, .untilClose:
+            if request.method == "POST" || request.method == "PUT" { fields.append(("Content-Length", "0")) }
         }
         var out: [UInt8] = []
         upstreamHead(method: request.method, target: request.target, fields: fields).serialize(into: &out)
@@ -310,7 +331,9 @@ final class ProxySession: @unchecked Sendable {
             stream = try upstreamStream()
         } catch {
             proxy.onEvent(.upstreamError(message: "\(request.method) \(request.target): \(error.text)"))
-            return failRequest(502, "Guard.UpstreamUnavailable", "the Runtime API is unreachable: \(error.text)", bodyPending: framing != .none)
+            return failRequest(
+                502, "Guard.UpstreamUnavailable", "the Runtime API is unreachable: \(error.text)",
+                bodyPending: framing != .none)
         }
         do {
             try client.forwardBody(framing, to: stream.socket, pending: out, timeout: -1)
@@ -318,8 +341,14 @@ final class ProxySession: @unchecked Sendable {
             dropUpstream()
             switch error {
             case .write(let why):
-                proxy.onEvent(.upstreamError(message: "\(request.method) \(request.target): upstream failed while receiving the request: \(why.text)"))
-                return failRequest(502, "Guard.UpstreamFailed", "the Runtime API connection failed during the request: \(why.text)", bodyPending: true)
+                proxy.onEvent(
+                    .upstreamError(
+                        message:
+                            "\(request.method) \(request.target): upstream failed while receiving the request: \(why.text)"
+                    ))
+                return failRequest(
+                    502, "Guard.UpstreamFailed", "the Runtime API connection failed during the request: \(why.text)",
+                    bodyPending: true)
             case .headTooLarge:
                 proxy.onEvent(.clientError(message: "\(request.target): trailer section too large"))
                 return failRequest(431, "Guard.HeaderTooLarge", "trailer section too large", bodyPending: true)
@@ -327,19 +356,26 @@ final class ProxySession: @unchecked Sendable {
                 proxy.onEvent(.clientError(message: "\(request.target): malformed body: \(what)"))
                 return failRequest(400, "Guard.BadRequest", "malformed request body", bodyPending: true)
             default:
-                proxy.onEvent(.clientError(message: "\(request.target): the runtime client went away mid-request (\(error.text))"))
+                proxy.onEvent(
+                    .clientError(message: "\(request.target): the runtime client went away mid-request (\(error.text))")
+                )
                 return false
             }
         }
 
-        // The response.
+        // The response. Long polls (`restore/next`, an extension's `event/next`) wait as long
+        // as the environment is frozen; everything else gets the upstream timeout.
         let head: HTTPHead
         do {
-            head = try readFinalHead(stream, timeout: config.upstreamTimeoutMilliseconds)
+            head = try readFinalHead(
+                stream, timeout: Self.isLongPoll(request) ? -1 : config.upstreamTimeoutMilliseconds)
         } catch {
             dropUpstream()
-            proxy.onEvent(.upstreamError(message: "\(request.method) \(request.target): no response from upstream: \(error.text)"))
-            return failRequest(502, "Guard.UpstreamFailed", "the Runtime API did not answer: \(error.text)", bodyPending: false)
+            proxy.onEvent(
+                .upstreamError(message: "\(request.method) \(request.target): no response from upstream: \(error.text)")
+            )
+            return failRequest(
+                502, "Guard.UpstreamFailed", "the Runtime API did not answer: \(error.text)", bodyPending: false)
         }
         if let completion { noteCompletion(completion, status: head.status) }
         return relayResponse(head, from: stream, method: request.method)
@@ -349,18 +385,21 @@ final class ProxySession: @unchecked Sendable {
     private func relayResponse(_ head: HTTPHead, from stream: HTTPStream, method: String) -> Bool {
         guard let framing = BodyFraming.ofResponse(head, method: method) else {
             dropUpstream()
-            return failRequest(502, "Guard.UpstreamFailed", "the Runtime API sent a malformed response", bodyPending: false)
+            return failRequest(
+                502, "Guard.UpstreamFailed", "the Runtime API sent a malformed response", bodyPending: false)
         }
         var fields = head.endToEndFields()
         switch framing {
         case .chunked, .untilClose: fields.append(("Transfer-Encoding", "chunked"))
         case .length(let n): fields.append(("Content-Length", String(n)))
-        case .none: if head.status >= 200 && head.status != 204 && head.status != 304 { fields.append(("Content-Length", "0")) }
+        case .none:
+            if head.status >= 200 && head.status != 204 && head.status != 304 { fields.append(("Content-Length", "0")) }
         }
         var out: [UInt8] = []
         HTTPHead(first: "HTTP/1.1", second: head.second, third: head.third, fields: fields).serialize(into: &out)
         do {
-            try stream.forwardBody(framing, to: client.socket, pending: out, timeout: config.upstreamTimeoutMilliseconds)
+            try stream.forwardBody(
+                framing, to: client.socket, pending: out, timeout: config.upstreamTimeoutMilliseconds)
         } catch {
             dropUpstream()
             if case .write = error { return false }
@@ -375,12 +414,15 @@ final class ProxySession: @unchecked Sendable {
     /// Answers the client with a JSON error. When its request body was not read to the end the
     /// connection cannot be reused, so it is closed (and false returned).
     private func failRequest(_ status: Int, _ errorType: String, _ message: String, bodyPending: Bool) -> Bool {
-        do { try client.socket.send(Self.errorResponse(status, errorType, message, close: bodyPending)) } catch { return false }
+        do { try client.socket.send(Self.errorResponse(status, errorType, message, close: bodyPending)) } catch {
+            return false
+        }
         return !bodyPending
     }
 
     static func errorResponse(_ status: Int, _ errorType: String, _ message: String, close: Bool = true) -> [UInt8] {
-        let body = Array(JSONValue.object([("errorMessage", .string(message)), ("errorType", .string(errorType))]).serialized().utf8)
+        let body = Array(
+            JSONValue.object([("errorMessage", .string(message)), ("errorType", .string(errorType))]).serialized().utf8)
         var fields: [(name: String, value: String)] = [
             ("Content-Type", "application/json"), ("Content-Length", String(body.count)),
         ]
@@ -442,11 +484,19 @@ final class ProxySession: @unchecked Sendable {
                     proxy.onEvent(.completed(requestID: id, error: false))
                 }
             } else {
-                proxy.onEvent(.upstreamError(message: "invocation/\(id): upstream answered \(status) to the client's post"))
+                proxy.onEvent(
+                    .upstreamError(message: "invocation/\(id): upstream answered \(status) to the client's post"))
             }
         case .initError(let type):
-            proxy.onEvent(accepted ? .initError(errorType: type) : .upstreamError(message: "init/error: upstream answered \(status)"))
+            proxy.onEvent(
+                accepted
+                    ? .initError(errorType: type) : .upstreamError(message: "init/error: upstream answered \(status)"))
         }
+    }
+
+    static func isLongPoll(_ request: HTTPHead) -> Bool {
+        let path = request.target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return request.method == "GET" && path.hasSuffix("/next")
     }
 
     /// Request ids go into a URL path: only the characters Lambda uses.

@@ -110,7 +110,8 @@ struct Socket {
         guard bound == 0 else {
             let e = errno
             Glibc.close(fd)
-            throw ProxyError(.listenFailed, errno: e, "guard bootstrap: bind \(host):\(port): \(String(cString: strerror(e)))")
+            throw ProxyError(
+                .listenFailed, errno: e, "guard bootstrap: bind \(host):\(port): \(String(cString: strerror(e)))")
         }
         guard Glibc.listen(fd, 64) == 0 else {
             let e = errno

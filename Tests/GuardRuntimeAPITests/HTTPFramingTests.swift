@@ -26,7 +26,8 @@ struct HTTPFramingTests {
     }
 
     @Test func framingFollowsRFC9112() throws {
-        let chunkedAndLength = try #require(head("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"))
+        let chunkedAndLength = try #require(
+            head("POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"))
         #expect(BodyFraming.ofRequest(chunkedAndLength) == .chunked)
         #expect(BodyFraming.ofRequest(try #require(head("POST / HTTP/1.1\r\nContent-Length: 5, 6\r\n"))) == nil)
         #expect(BodyFraming.ofRequest(try #require(head("POST / HTTP/1.1\r\nContent-Length: -1\r\n"))) == nil)
@@ -67,12 +68,14 @@ struct HTTPFramingTests {
         let (srcWrite, srcRead) = pair()
         let (dstWrite, dstRead) = pair()
         defer { [srcWrite, srcRead, dstWrite, dstRead].forEach { $0.close() } }
-        let wire = "5;ext=1\r\nhello\r\n1a\r\n abcdefghijklmnopqrstuvwxy\r\n0\r\nLambda-Runtime-Function-Error-Type: X\r\n\r\nNEXT"
+        let wire =
+            "5;ext=1\r\nhello\r\n1a\r\n abcdefghijklmnopqrstuvwxy\r\n0\r\nLambda-Runtime-Function-Error-Type: X\r\n\r\nNEXT"
         try srcWrite.send(Array(wire.utf8))
         let stream = HTTPStream(srcRead, capacity: 1024)
         let n = try stream.forwardBody(.chunked, to: dstWrite, pending: Array("HEAD\r\n\r\n".utf8), timeout: 1000)
         #expect(n == 31)
-        let expected = "HEAD\r\n\r\n5\r\nhello\r\n1a\r\n abcdefghijklmnopqrstuvwxy\r\n0\r\nLambda-Runtime-Function-Error-Type: X\r\n\r\n"
+        let expected =
+            "HEAD\r\n\r\n5\r\nhello\r\n1a\r\n abcdefghijklmnopqrstuvwxy\r\n0\r\nLambda-Runtime-Function-Error-Type: X\r\n\r\n"
         #expect(String(decoding: drain(dstRead), as: UTF8.self) == expected)
         #expect(stream.buffered == 4)  // the next message stays for the next read
     }

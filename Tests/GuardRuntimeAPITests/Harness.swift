@@ -93,8 +93,10 @@ final class FakeRuntimeAPI {
         recordsPath = scratch.file("records-\(UUID().uuidString).jsonl")
         _ = FileManager.default.createFile(atPath: recordsPath, contents: nil)
         child = try Child(
-            ["python3", Fixtures.path("fake_runtime_api.py"), "--scenario", scenarioPath, "--records", recordsPath,
-             "--port", String(port)], stdout: true)
+            [
+                "python3", Fixtures.path("fake_runtime_api.py"), "--scenario", scenarioPath, "--records", recordsPath,
+                "--port", String(port),
+            ], stdout: true)
         let line = child.firstLine()
         guard line.hasPrefix("PORT "), let p = Int(line.dropFirst(5)) else {
             throw HarnessError("fake Runtime API did not start: '\(line)'")
@@ -178,8 +180,10 @@ func apiGatewayV2Event(
         "queryStringParameters": query,
         "requestContext": [
             "accountId": "123456789012", "apiId": "abc123", "domainName": "api.example.com",
-            "http": ["method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
-                     "userAgent": "curl/8.5.0"],
+            "http": [
+                "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
+                "userAgent": "curl/8.5.0",
+            ],
             "requestId": id, "routeKey": "$default", "stage": "$default", "time": "26/Nov/2026:15:04:05 +0000",
             "timeEpoch": 1_795_000_000_000,
         ],

@@ -43,7 +43,9 @@ func startProxy(
     return (proxy, "127.0.0.1:\(port)")
 }
 
-func benignEvent(_ id: String, path: String = "/orders", body: String = "{\"item\":\"book\",\"qty\":2}") -> [String: Any] {
+func benignEvent(_ id: String, path: String = "/orders", body: String = "{\"item\":\"book\",\"qty\":2}") -> [String:
+    Any]
+{
     ["id": id, "body": apiGatewayV2Event(path: path, body: body, query: ["page": "2"], id: id)]
 }
 
@@ -127,8 +129,11 @@ struct RuntimeAPIProxyTests {
             #expect((body["errorMessage"] as? String)?.contains(b.attackClass) == true)
             #expect((body["stackTrace"] as? [Any])?.isEmpty == true)
             #expect(!String(decoding: error.body, as: UTF8.self).contains(b.marker))
-            #expect(events.all.contains(.blocked(requestID: b.id, errorType: "Guard.PayloadBlocked",
-                                                 message: "event blocked by guard: \(b.attackClass) detected")))
+            #expect(
+                events.all.contains(
+                    .blocked(
+                        requestID: b.id, errorType: "Guard.PayloadBlocked",
+                        message: "event blocked by guard: \(b.attackClass) detected")))
         }
         // The handler logs every invocation it sees: only the clean ones.
         #expect(handlerLog(log).compactMap { $0["id"] as? String } == [before, after])
@@ -170,7 +175,10 @@ struct RuntimeAPIProxyTests {
         #expect(response.header("Content-Type") == "application/vnd.awslambda.http-integration-response")
         #expect(response.header("Transfer-Encoding") == "chunked")
         #expect(response.header("Trailer") == "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body")
-        #expect(response.trailers.map { $0.0 } == ["Lambda-Runtime-Function-Error-Type", "Lambda-Runtime-Function-Error-Body"])
+        #expect(
+            response.trailers.map { $0.0 } == [
+                "Lambda-Runtime-Function-Error-Type", "Lambda-Runtime-Function-Error-Body",
+            ])
         #expect(response.trailers.map { $0.1 } == ["Runtime.StreamTruncated", "c3RyZWFtIGVuZGVkIGVhcmx5"])
         // Six pieces sent 150 ms apart: if the proxy had buffered, they would arrive at once.
         let arrivals = response.chunks.map { $0[0] }
@@ -184,7 +192,8 @@ struct RuntimeAPIProxyTests {
         let id = "headers-\(UUID().uuidString.prefix(8))"
         let extra = [
             "Lambda-Runtime-Client-Context": "{\"client\":{\"app_title\":\"guard\"},\"custom\":{\"k\":\"v\"}}",
-            "Lambda-Runtime-Cognito-Identity": "{\"cognitoIdentityId\":\"us-east-1:abc\",\"cognitoIdentityPoolId\":\"p\"}",
+            "Lambda-Runtime-Cognito-Identity":
+                "{\"cognitoIdentityId\":\"us-east-1:abc\",\"cognitoIdentityPoolId\":\"p\"}",
             "Lambda-Runtime-Aws-Tenant-Id": "tenant-7", "X-Amzn-Future-Header": "kept as is",
         ]
         var event = benignEvent(id)
@@ -193,12 +202,14 @@ struct RuntimeAPIProxyTests {
         let (proxy, address) = try startProxy(upstream: upstream.address, events: EventLog())
         defer { proxy.stop() }
         let client = try Child(["python3", Fixtures.path("raw_client.py"), address, "headers"], stdout: true)
-        let output = try #require(try JSONSerialization.jsonObject(with: Data(client.firstLine().utf8)) as? [String: Any])
+        let output = try #require(
+            try JSONSerialization.jsonObject(with: Data(client.firstLine().utf8)) as? [String: Any])
         let delivered = try #require(output["event"] as? [String: Any])
         let headers = Dictionary((delivered["headers"] as? [[String]] ?? []).map { ($0[0], $0[1]) }) { $1 }
         for (name, value) in extra { #expect(headers[name] == value, "\(name)") }
         #expect(headers["Lambda-Runtime-Aws-Request-Id"] == id)
-        #expect(headers["Lambda-Runtime-Invoked-Function-Arn"] == "arn:aws:lambda:us-east-1:123456789012:function:guarded")
+        #expect(
+            headers["Lambda-Runtime-Invoked-Function-Arn"] == "arn:aws:lambda:us-east-1:123456789012:function:guarded")
         #expect(headers["Lambda-Runtime-Trace-Id"] == "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")
         #expect(headers["Lambda-Runtime-Deadline-Ms"] != nil)
         #expect(headers["Content-Type"] == "application/json")
@@ -247,7 +258,8 @@ struct RuntimeAPIProxyTests {
         let upstream = try FakeRuntimeAPI(["events": [benignEvent(id)]], port: port, scratch: scratch)
         #expect(upstream.waitFor("response").map(\.id) == [id])
         #expect(handlerLog(log).compactMap { $0["id"] as? String } == [id])
-        #expect(events.all.contains { if case .upstreamError(let m) = $0 { m.contains("reachable again") } else { false } })
+        #expect(
+            events.all.contains { if case .upstreamError(let m) = $0 { m.contains("reachable again") } else { false } })
     }
 
     @Test("a slow event is delivered whole; a stalled one is answered with an error and the next one goes on")
@@ -277,7 +289,9 @@ struct RuntimeAPIProxyTests {
         #expect(error.id == stalled)
         #expect(error.header("Lambda-Runtime-Function-Error-Type") == "Guard.EventReadTimeout")
         #expect(handlerLog(log).compactMap { $0["id"] as? String } == [slow, after])
-        #expect(events.all.contains { if case .rejected(stalled, "Guard.EventReadTimeout", _) = $0 { true } else { false } })
+        #expect(
+            events.all.contains { if case .rejected(stalled, "Guard.EventReadTimeout", _) = $0 { true } else { false } }
+        )
     }
 
     @Test("events over the size limit (by length or chunked) are answered with Guard.EventTooLarge")
@@ -317,7 +331,8 @@ struct RuntimeAPIProxyTests {
         let (proxy, address) = try startProxy(upstream: upstream.address, events: events)
         defer { proxy.stop() }
         let client = try Child(["python3", Fixtures.path("raw_client.py"), address, "post"], stdout: true)
-        let output = try #require(try JSONSerialization.jsonObject(with: Data(client.firstLine().utf8)) as? [String: Any])
+        let output = try #require(
+            try JSONSerialization.jsonObject(with: Data(client.firstLine().utf8)) as? [String: Any])
         let response = try #require(output["response"] as? [String: Any])
         #expect(response["status"] as? Int == 502)
         let body = Data(base64Encoded: response["body_b64"] as? String ?? "") ?? Data()
@@ -353,7 +368,8 @@ struct RuntimeAPIProxyTests {
         #expect(first.firstLine().contains("hung_up"))
         #expect(!upstream.waitFor("next-abandoned", seconds: 5).isEmpty)
         let second = try Child(["python3", Fixtures.path("raw_client.py"), address, "post"], stdout: true)
-        let output = try #require(try JSONSerialization.jsonObject(with: Data(second.firstLine().utf8)) as? [String: Any])
+        let output = try #require(
+            try JSONSerialization.jsonObject(with: Data(second.firstLine().utf8)) as? [String: Any])
         let delivered = try #require(output["event"] as? [String: Any])
         let headers = Dictionary((delivered["headers"] as? [[String]] ?? []).map { ($0[0], $0[1]) }) { $1 }
         #expect(headers["Lambda-Runtime-Aws-Request-Id"] == id)
