@@ -269,7 +269,14 @@ final class ProxySession: @unchecked Sendable {
     }
 
     /// POSTs `invocation/{id}/error` upstream (a few attempts); failures are reported.
-    private func postInvocationError(_ requestID: String, _ apiPrefix: Substring, errorType: String, message: String) {
+    private func postInvocationError(
+        _ requestID: String, _ apiPrefix: Substring, errorType rawType: String, message rawMessage: String
+    ) {
+        // The caller's strings go into a header and a body the function's caller may see:
+        // no control characters in the header, and nothing long enough to carry a payload.
+        let errorType = String(
+            String(decoding: rawType.utf8.filter { $0 >= 0x20 && $0 != 0x7F }, as: UTF8.self).prefix(128))
+        let message = rawMessage.utf8.count > 1024 ? String(rawMessage.prefix(1024)) : rawMessage
         let body = Array(
             JSONValue.object([
                 ("errorMessage", .string(message)), ("errorType", .string(errorType)), ("stackTrace", .array([])),

@@ -132,7 +132,7 @@ public final class RuntimeAPIProxy: @unchecked Sendable {
 }
 
 /// An event that passed inspection, ready for a client.
-struct DeliverableEvent: @unchecked Sendable {
+struct DeliverableEvent: Sendable {
     var requestID: String
     var fields: [(name: String, value: String)]
     var body: [UInt8]
