@@ -230,6 +230,13 @@ final class ProxySession: @unchecked Sendable {
         }
     }
 
+    /// Whether the client has closed its side (checked without waiting).
+    private func clientHungUp() -> Bool {
+        let rdhup: Int16 = 0x2000  // POLLRDHUP
+        var p = pollfd(fd: client.socket.fd, events: rdhup, revents: 0)
+        return poll(&p, 1, 0) > 0 && p.revents & (rdhup | Int16(POLLHUP) | Int16(POLLERR)) != 0
+    }
+
     /// Hands an event to the client. If the client is gone, the event is kept for the next
     /// `next` from any connection, so the invocation is not lost.
     private func deliver(_ event: DeliverableEvent, request: HTTPHead) -> Bool {
@@ -242,6 +249,9 @@ final class ProxySession: @unchecked Sendable {
         out.append(contentsOf: event.body)
         proxy.setCurrent(event.requestID)
         do {
+            // A send to a client that has just hung up still succeeds (the kernel buffers it),
+            // so look first: a client gone now would take the event with it.
+            if clientHungUp() { throw SocketFailure.closed }
             try client.socket.send(out)
         } catch {
             proxy.clearCurrent(event.requestID)

@@ -31,13 +31,14 @@ enum MarkerInspection {
 
 /// Starts a proxy in this process in front of `upstream`; returns it and its address.
 func startProxy(
-    upstream: String, events: EventLog, configure: (inout ProxyConfiguration) -> Void = { _ in }
+    upstream: String, events: EventLog, configure: (inout ProxyConfiguration) -> Void = { _ in },
+    inspect: @escaping RuntimeAPIProxy.Inspection = { MarkerInspection.verdict(requestID: $0, event: $1) }
 ) throws -> (RuntimeAPIProxy, String) {
     var configuration = ProxyConfiguration(upstream: upstream)
     configure(&configuration)
     let proxy = RuntimeAPIProxy(
         configuration: configuration,
-        inspect: { MarkerInspection.verdict(requestID: $0, event: $1) },
+        inspect: inspect,
         onEvent: { events.append($0) })
     let port = try proxy.start()
     return (proxy, "127.0.0.1:\(port)")
@@ -424,5 +425,35 @@ struct RuntimeAPIProxyTests {
         #expect(response.body.count == sent.utf8.count)
         #expect(response.body == Data(sent.utf8))
         #expect(response.header("Content-Length") == String(sent.utf8.count))
+    }
+
+    @Test("a client that hangs up while its event is being inspected: the event waits for the next client")
+    func clientHangsUpDuringInspection() throws {
+        let id = "stashed-\(UUID().uuidString.prefix(8))"
+        let upstream = try FakeRuntimeAPI(["events": [benignEvent(id)]])
+        let events = EventLog()
+        // An inspection slower than the client's patience (raw_client.py hangs up after 0.2 s).
+        let (proxy, address) = try startProxy(
+            upstream: upstream.address, events: events,
+            inspect: { requestID, event in
+                Thread.sleep(forTimeInterval: 0.6)
+                return MarkerInspection.verdict(requestID: requestID, event: event)
+            })
+        defer { proxy.stop() }
+        let first = try Child(["python3", Fixtures.path("raw_client.py"), address, "hangup"], stdout: true)
+        #expect(first.firstLine().contains("hung_up"))
+        #expect(
+            waitUntil(5) {
+                events.all.contains { if case .clientError(let m) = $0 { m.contains("kept") } else { false } }
+            })
+        #expect(proxy.currentRequestID == nil)
+        let second = try Child(["python3", Fixtures.path("raw_client.py"), address, "post"], stdout: true)
+        let output = try #require(
+            try JSONSerialization.jsonObject(with: Data(second.firstLine().utf8)) as? [String: Any])
+        let delivered = try #require(output["event"] as? [String: Any])
+        let headers = Dictionary((delivered["headers"] as? [[String]] ?? []).map { ($0[0], $0[1]) }) { $1 }
+        #expect(headers["Lambda-Runtime-Aws-Request-Id"] == id)
+        #expect(upstream.waitFor("response").map(\.id) == [id])
+        #expect(upstream.records("next").count == 1)
     }
 }
