@@ -26,18 +26,23 @@ public struct PathGeneralizer: Sendable {
         "/var/tmp", "/var/mail", "/run/user", "/dev/shm",
     ]
 
-    /// Scratch directories whose file names change from run to run: anything below them
-    /// is allowed as a whole.
+    /// Scratch directories whose file names change from run to run: where a workload
+    /// writes below one, anything below it is allowed as a whole.
     public static let scratchDirectories = ["/tmp", "/var/tmp", "/dev/shm"]
 
     /// Generalizes `paths` (normalized absolute paths; entries that already are globs, from
-    /// merged policies, are kept as they are). Returns sorted, deduplicated rules.
-    public func generalize<S: Sequence>(_ paths: S) -> [String] where S.Element == String {
+    /// merged policies, are kept as they are). Paths in the scratch directories listed in
+    /// `scratch` become `scratch/**` (pass the ones the workload wrote to: reading back a
+    /// temporary file it made is part of making it; reading someone else's is not).
+    /// Returns sorted, deduplicated rules.
+    public func generalize<S: Sequence>(_ paths: S, scratch: Set<String> = []) -> [String] where S.Element == String {
         var patterns = Set<String>()
         var literals = Set<String>()
         for path in paths {
             if path.contains("*") || path.contains("?") {
                 patterns.insert(path)
+            } else if let root = scratch.first(where: { path.hasPrefix($0 + "/") }) {
+                patterns.insert(root + "/**")
             } else if let rewritten = Self.perRunPattern(path) {
                 patterns.insert(rewritten)
             } else {
@@ -100,10 +105,8 @@ public struct PathGeneralizer: Sendable {
 
     /// Names that differ from run to run, as a glob: `/proc/1234/stat` → `/proc/*/stat`,
     /// `/proc/self/task/77/comm` → `/proc/self/task/*/comm`, `/dev/pts/3` → `/dev/pts/*`,
-    /// anything in a scratch directory → `/tmp/**`, byte-code caches → `…/__pycache__/**`.
-    /// Nil when the path is kept as it is.
+    /// byte-code caches → `…/__pycache__/**`. Nil when the path is kept as it is.
     static func perRunPattern(_ path: String) -> String? {
-        for scratch in scratchDirectories where path.hasPrefix(scratch + "/") { return scratch + "/**" }
         var segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if let cache = segments.firstIndex(of: "__pycache__") {
             let dir = "/" + segments[...cache].joined(separator: "/")
@@ -122,5 +125,16 @@ public struct PathGeneralizer: Sendable {
             changed = true
         }
         return changed ? "/" + segments.joined(separator: "/") : nil
+    }
+}
+
+extension PathGeneralizer {
+    /// The scratch directories with a file written below them.
+    public static func scratchRoots<S: Sequence>(writtenIn paths: S) -> Set<String> where S.Element == String {
+        var roots = Set<String>()
+        for path in paths {
+            for root in scratchDirectories where path.hasPrefix(root + "/") { roots.insert(root) }
+        }
+        return roots
     }
 }

@@ -34,8 +34,9 @@ public struct PolicyEmitter: Sendable {
 
         let syscalls = Self.allowedSyscalls(o, extra: RuntimeSyscalls.guardLauncher + RuntimeSyscalls.processBaseline,
                                             dropped: &notes.droppedSyscalls)
-        let read = generalizer.generalize(o.filesRead)
-        let write = generalizer.generalize(o.filesWritten)
+        let scratch = PathGeneralizer.scratchRoots(writtenIn: o.filesWritten)
+        let read = generalizer.generalize(o.filesRead, scratch: scratch)
+        let write = generalizer.generalize(o.filesWritten, scratch: scratch)
         var exact = generalizer
         exact.collapseTrees = false
         let exec = exact.generalize(o.filesExecuted)

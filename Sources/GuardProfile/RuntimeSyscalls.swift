@@ -8,13 +8,17 @@ public enum RuntimeSyscalls {
     public static let guardLauncher: [String] = ["read", "close", "execve", "write", "exit_group"]
 
     /// The kernel's ELF loading and the dynamic loader and libc start-up, which differ
-    /// slightly between a static and a dynamic binary; and what signal delivery and
+    /// slightly between a static and a dynamic binary; what signal delivery and
     /// stop/continue need (`rt_sigreturn`, `restart_syscall`), which a recording without a
-    /// signal never shows and whose absence kills a process on its first signal.
+    /// signal never shows and whose absence kills a process on its first signal; and what
+    /// `raise` and `abort` do (block signals, gettid, tgkill): a handler that re-raises
+    /// (coreutils `sort` on SIGPIPE when `head` closes the pipe first) does it only in the
+    /// runs that lose the race.
     public static let processBaseline: [String] = [
         "execve", "brk", "arch_prctl", "mmap", "mprotect", "munmap", "openat", "read", "pread64", "close",
         "fstat", "newfstatat", "access", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
         "getrandom", "exit", "exit_group", "rt_sigreturn", "restart_syscall",
+        "rt_sigprocmask", "getpid", "gettid", "tgkill",
     ]
 
     /// An OCI runtime after it installs the container's filter, up to the workload's exec.

@@ -48,10 +48,18 @@ import Testing
         let rules = generalizer.generalize([
             "/proc/4242/stat", "/proc/self/task/4243/comm", "/dev/pts/3", "/tmp/tmpa8x9q/out.txt",
             "/usr/lib/python3/dist-packages/x/__pycache__/y.cpython-311.pyc.1234",
-        ])
+        ], scratch: ["/tmp"])
         #expect(rules == [
             "/dev/pts/*", "/proc/*/stat", "/proc/self/task/*/comm", "/tmp/**", "/usr/lib/python3/dist-packages/x/__pycache__/**",
         ])
+    }
+
+    @Test func scratchDirectoriesWidenOnlyWhereTheWorkloadWrote() {
+        let written = ["/tmp/tmpa8x9q/db.sqlite", "/dev/null"]
+        let scratch = PathGeneralizer.scratchRoots(writtenIn: written)
+        #expect(scratch == ["/tmp"])
+        #expect(generalizer.generalize(["/tmp/tmpa8x9q/db.sqlite", "/var/tmp/x"], scratch: scratch) == ["/tmp/**", "/var/tmp/x"])
+        #expect(generalizer.generalize(["/tmp/work/input.txt"]) == ["/tmp/work/input.txt"])
     }
 
     @Test func mergedGlobsAbsorbSingleFilesAndNestedTrees() {
