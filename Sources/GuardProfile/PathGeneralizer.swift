@@ -107,6 +107,8 @@ public struct PathGeneralizer: Sendable {
     /// `/proc/self/task/77/comm` → `/proc/self/task/*/comm`, `/dev/pts/3` → `/dev/pts/*`,
     /// byte-code caches → `…/__pycache__/**`. Nil when the path is kept as it is.
     static func perRunPattern(_ path: String) -> String? {
+        // Most paths are none of these: decide that without splitting.
+        guard path.hasPrefix("/proc/") || path.hasPrefix("/dev/pts/") || path.contains("/__pycache__") else { return nil }
         var segments = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if let cache = segments.firstIndex(of: "__pycache__") {
             let dir = "/" + segments[...cache].joined(separator: "/")

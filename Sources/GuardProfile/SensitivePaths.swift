@@ -31,20 +31,45 @@ public enum SensitivePaths {
     /// Could a path at or below `directory` match `glob`? Conservative: a `**` segment in
     /// the glob before the directory ends counts as an overlap.
     public static func overlaps(tree directory: String, glob: String) -> Bool {
-        let dirSegments = directory.split(separator: "/")
-        let globSegments = glob.split(separator: "/")
-        for (i, segment) in dirSegments.enumerated() {
-            guard i < globSegments.count else { return false }
-            let pattern = globSegments[i]
-            if pattern.contains("**") { return true }
-            guard let one = try? Glob("/" + pattern), one.matches("/" + segment) else { return false }
-        }
-        return true
+        overlaps(directory.split(separator: "/"), Pattern(glob))
     }
 
     /// Does any located secret lie at or below `directory`?
     public static func treeHoldsSecret(_ directory: String) -> Bool {
-        located.contains { overlaps(tree: directory, glob: $0) }
+        let segments = directory.split(separator: "/")
+        return locatedPatterns.contains { overlaps(segments, $0) }
+    }
+
+    /// A glob split into segments once, each literal or a one-segment glob.
+    struct Pattern: Sendable {
+        enum Segment: Sendable {
+            case literal(Substring)
+            case glob(Glob)
+            case any
+        }
+        var segments: [Segment]
+
+        init(_ text: String) {
+            segments = text.split(separator: "/").map { s in
+                if s.contains("**") { return .any }
+                if s.contains("*") || s.contains("?"), let g = try? Glob("/" + s) { return .glob(g) }
+                return .literal(s)
+            }
+        }
+    }
+
+    static let locatedPatterns = located.map(Pattern.init)
+
+    static func overlaps(_ directory: [Substring], _ pattern: Pattern) -> Bool {
+        for (i, segment) in directory.enumerated() {
+            guard i < pattern.segments.count else { return false }
+            switch pattern.segments[i] {
+            case .any: return true
+            case .literal(let l): if l != segment { return false }
+            case .glob(let g): if !g.matches("/" + segment) { return false }
+            }
+        }
+        return true
     }
 
     /// The deny list for a recording: every secret none of whose paths was observed.
