@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "GuardSandboxTests", dependencies: ["GuardSandbox"]),
         .testTarget(name: "GuardInspectTests", dependencies: ["GuardInspect"]),
         .testTarget(name: "GuardProfileTests", dependencies: ["GuardProfile"]),
-        .testTarget(name: "GuardRuntimeAPITests", dependencies: ["GuardRuntimeAPI"]),
+        .testTarget(name: "GuardRuntimeAPITests", dependencies: ["GuardRuntimeAPI"], exclude: ["Fixtures"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GuardCLI", "GuardProbe", "GuardJSON"]),
     ]
 )
