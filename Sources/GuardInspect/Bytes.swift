@@ -228,3 +228,12 @@ func monotonicMicros() -> Int {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return ts.tv_sec * 1_000_000 + ts.tv_nsec / 1000
 }
+
+/// Development tracing: `GUARD_INSPECT_TRACE=1` prints why detectors fired, on stderr.
+let traceEnabled: Bool = getenv("GUARD_INSPECT_TRACE") != nil
+
+func trace(_ message: @autoclosure () -> String) {
+    guard traceEnabled else { return }
+    var line = Array((message() + "\n").utf8)
+    _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+}

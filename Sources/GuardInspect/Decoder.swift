@@ -163,6 +163,12 @@ enum Decoder {
                     changed = true
                     continue
                 }
+                if k == 110 || k == 114 || k == 116, s[i + 1] == k, i + 2 >= s.count || !isAlpha(s[i + 2]) || k == 110 {
+                    out.append(k == 110 ? 10 : k == 114 ? 13 : 9)
+                    i += 2
+                    changed = true
+                    continue
+                }
                 if k == 120, i + 3 < s.count, let a = hexValue(s[i + 2]), let b = hexValue(s[i + 3]) {
                     out.append(UInt8(a << 4 | b))
                     i += 4

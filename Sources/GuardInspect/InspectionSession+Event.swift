@@ -114,7 +114,7 @@ extension InspectionSession {
                 if Self.keyIs(key, Self.kBody) {
                     inspectBody(s, base64: base64Body, contentType: contentType)
                 } else if Self.keyIs(key, Self.kRawQuery) {
-                    inspectForm(s, plusIsSpace: false)
+                    inspectForm(s, plusIsSpace: true)
                 } else if Self.keyIs(key, Self.kRawPath) || (Self.keyIs(key, Self.kPath) && context == .event) {
                     scanValue(s, role: .path)
                 } else {

@@ -7,9 +7,12 @@ enum LDAPDetector {
         let n = l.count
         var i = 0
         var checked = 0
+        var depth = 0
         while i < n && checked < 128 {
             let c = l[i]
-            if c == 41 {  // )
+            if c == 40 { depth += 1 } else if c == 41 { depth -= 1 }
+            // Only input that closes a filter it did not open can start a new one.
+            if c == 41 && depth < 0 {  // )
                 checked += 1
                 var j = i + 1
                 while j < n && isSpace(l[j]) { j += 1 }
@@ -25,7 +28,7 @@ enum LDAPDetector {
                 } else if op && (j >= n || isAlpha(l[j])) && filterItem(l, j) {
                     return hit(i, n)
                 }
-            } else if c == 40 {  // (|( (&( (!(
+            } else if c == 40 && i > 0 && l[i - 1] == 42 {  // *(|( *(&(
                 checked += 1
                 var j = i + 1
                 while j < n && isSpace(l[j]) { j += 1 }

@@ -96,15 +96,16 @@ enum SQLDetector {
         }
         let s = st.s
         let n = s.count
-        var weak = 0
+        var weak: UInt16 = 0
         var weakAt = s[0].start
         func evidence(_ i: Int) -> Range<Int> {
             let a = s[min(i, n - 1)].start
             return a..<min(l.count, a + 60)
         }
-        func addWeak(_ i: Int, _ w: Int = 1) {
+        func addWeak(_ i: Int, _ category: UInt16) {
             if weak == 0 { weakAt = s[min(i, n - 1)].start }
-            weak += w
+            trace("sqli: weak \(category) at \(i)")
+            weak |= 1 << category
         }
         func next(_ i: Int) -> SQLToken? { i + 1 < n ? s[i + 1] : nil }
 
@@ -112,26 +113,28 @@ enum SQLDetector {
         if quoteCtx {
             var j = 1
             while j < n && s[j].kind == .rparen { j += 1 }
-            if st.commentAfter[0] || (j > 1 && st.commentAfter[j - 1]) {
+            let q = s[0].end - 1
+            let attached = q == 0 || isWordByte(l[q - 1]) || l[q - 1] == 41
+            if attached && (st.commentAfter[0] || (j > 1 && st.commentAfter[j - 1])) {
                 // admin'--  admin')/*   (a `#` comment must end the value: '#1 fan' is text)
-                if let c = toks.first(where: { $0.kind == .comment }), l[c.start] != 35 || c.end == l.count,
-                    l[c.start] != 35 || lastNonSpace(l) == c.start
-                {
+                if let c = toks.first(where: { $0.kind == .comment }), l[c.start] != 35 || lastNonSpace(l) == c.start {
+                    trace("sqli: comment after break-out")
                     return evidence(0)
                 }
             }
             if j < n {
                 let t = s[j]
-                let adjacentWord = (t.kind == .word || t.kind == .number) && t.start == s[0].end
-                if !adjacentWord {
+                let adjacent = t.start == s[0].end && isAlpha(l[t.start])
+                if !adjacent || t.kind == .logic {
                     switch t.kind {
                     case .semicolon:
-                        if j + 1 >= n || statement(s, j + 1) { return evidence(j) }
+                        if j + 1 < n && statement(s, j + 1) || st.commentAfter[j] { trace("sqli: ';' after break-out"); return evidence(j) }
                     case .logic, .cmp, .op:
-                        if let r = breakoutExpression(s, st, from: j, l) { return evidence(r) }
-                    case .word where t.word == .union || t.word == .order || t.word == .group || t.word == .having
-                        || t.word == .collate || t.word == .waitfor || t.word == .into || t.word == .limit:
-                        return evidence(j)
+                        if breakoutExpression(s, st, from: j, l) { trace("sqli: expression after break-out"); return evidence(j) }
+                    case .word where t.word == .order || t.word == .group:
+                        if j + 2 < n, s[j + 1].word == .by, s[j + 2].kind == .number { return evidence(j) }
+                    case .word where t.word == .having || t.word == .collate || t.word == .waitfor:
+                        if j + 1 < n, s[j + 1].kind != .word { return evidence(j) }
                     default: break
                     }
                 }
@@ -165,7 +168,7 @@ enum SQLDetector {
                         if x.kind == .number, (i + 3 >= n || s[i + 3].kind == .comma || st.commentAfter[i + 2] || quoteCtx || i > 0) {
                             return evidence(i)
                         }
-                        addWeak(i)
+                        addWeak(i, 1)
                         if t.word == .group, s[(i + 3)...].contains(where: { $0.word == .having }) { return evidence(i) }
                     }
                 case .having:
@@ -181,40 +184,40 @@ enum SQLDetector {
                 case .update:
                     if i + 4 < n, s[i + 1].kind == .word, s[i + 2].word == .set, s[i + 4].kind == .cmp { return evidence(i) }
                 case .caseKw:
-                    if s[(i + 1)...].prefix(8).contains(where: { $0.word == .when }) { addWeak(i) }
+                    if s[(i + 1)...].prefix(8).contains(where: { $0.word == .when }) { addWeak(i, 2) }
                 case .exec:
-                    if let x = next(i), x.word == .sensitive || x.kind == .lparen || (x.kind == .word && l.matches(u8("master"), at: x.start)) { return evidence(i) }
-                    addWeak(i)
+                    if let x = next(i), x.word == .sensitive || x.kind == .variable || (x.kind == .word && (l.matches(u8("master"), at: x.start) || l.matches(u8("xp_"), at: x.start) || l.matches(u8("sp_"), at: x.start))) { return evidence(i) }
+                    addWeak(i, 3)
                 case .collate, .limit, .offset, .procedure:
-                    if let x = next(i), x.kind == .number || x.kind == .string || x.word == .analyse { addWeak(i) }
+                    if let x = next(i), x.kind == .number || x.kind == .string || x.word == .analyse { addWeak(i, 4) }
                 default:
                     if t.kind == .function, t.word == .function || t.word == .user || t.word == .ifKw,
                         !(i > 0 && (s[i - 1].kind == .dot || s[i - 1].kind == .word || s[i - 1].kind == .function))
                     {
-                        addWeak(i)
+                        addWeak(i, 5)
                     }
                 }
             case .variable:
                 if t.end - t.start > 2, l[t.start + 1] == 64 { return evidence(i) }  // @@version
             case .number:
-                if t.end - t.start >= 6, l[t.start + 1] == 120 { addWeak(i) }  // 0x…
+                if t.end - t.start >= 6, l[t.start + 1] == 120 { addWeak(i, 6) }  // 0x…
             case .semicolon:
                 if i + 1 < n, statement(s, i + 1) { return evidence(i) }
             case .logic:
                 if t.word != .not, i + 1 < n {
                     if let r = predicate(s, st, i + 1, l, quoteCtx: quoteCtx) {
                         if r { return evidence(i) }
-                        addWeak(i)
+                        if let (e, valued, _) = operand(s, i + 1), valued, e >= n || s[e].kind == .rparen || s[e].kind == .cmp { addWeak(i, 7) }
                     }
                 }
             case .cmp:
-                if i > 0, isLiteral(s[i - 1]), i + 1 < n, isLiteral(s[i + 1]) { addWeak(i) }
+                if t.word == .not, i > 0, isLiteral(s[i - 1]), i + 1 < n, isLiteral(s[i + 1]) { addWeak(i, 8) }
             case .comment:
                 break
             default: break
             }
-            if st.commentAfter[i] && i > 0 { addWeak(i) }
-            if weak >= 2 { return weakAt..<min(l.count, weakAt + 60) }
+            if st.commentAfter[i] && i > 0 { addWeak(i, 9) }
+            if weak.nonzeroBitCount >= 2 { return weakAt..<min(l.count, weakAt + 60) }
             i += 1
         }
         return nil
@@ -252,35 +255,61 @@ enum SQLDetector {
         if v1 {
             // ' or 1--   ' or 'x    1 or true#
             if st.commentAfter[e1 - 1] { return true }
-            if quoteCtx, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic { return true }
+            let open = s[e1 - 1].kind == .string && !s[e1 - 1].closed
+            if quoteCtx, !open, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic { return true }
             return false
         }
         return nil
     }
 
-    /// What follows a closing quote: an expression that carries on in SQL.
-    static func breakoutExpression(_ s: [SQLToken], _ st: Stream, from j: Int, _ l: [UInt8]) -> Int? {
+    /// What follows a closing quote: an expression that carries on in SQL — operators and
+    /// operands alternating (two operands side by side are prose), ending in a comment, a
+    /// stacked statement, or the application's own closing quote, with a literal or a call.
+    static func breakoutExpression(_ s: [SQLToken], _ st: Stream, from j: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         var k = j
-        var sawOperand = false
-        while k < n && k < j + 24 {
+        var expectOperand = false
+        var sawLiteral = false
+        var strong = false
+        var operators = 0
+        while k < n && k < j + 40 {
             let t = s[k]
-            if st.commentAfter[k] && k > j { return j }
-            switch t.kind {
-            case .function where t.word == .dangerous || t.word == .function || t.word == .ifKw || t.word == .user: return j
-            case .word where t.word == .select || t.word == .union || t.word == .collate || t.word == .sensitive: return j
-            case .lparen where k + 1 < n && s[k + 1].word == .select: return j
-            case .string where !t.closed && k == n - 1 && sawOperand: return j  // ' or 'a'='a
-            case .logic:
-                if t.word != .not, k + 1 < n, let p = predicate(s, st, k + 1, l, quoteCtx: true), p { return j }
-            case .cmp:
-                if k == j, k + 1 < n, let (e, _, _) = operand(s, k + 1), e >= n || s[e].kind == .logic || st.commentAfter[e - 1] { return j }
-            default: break
+            if expectOperand {
+                if t.kind == .lparen, k + 1 < n, s[k + 1].word == .select { return true }
+                guard let (e, valued, isCall) = operand(s, k) else { return false }
+                if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw { strong = true }
+                if valued { sawLiteral = true }
+                let last = s[e - 1]
+                if e >= n, last.kind == .string, !last.closed { return operators > 0 && (sawLiteral || strong) }
+                if st.commentAfter[e - 1] { return sawLiteral || strong }
+                k = e
+                expectOperand = false
+                continue
             }
-            if t.kind == .number || t.kind == .string || t.kind == .word { sawOperand = true }
+            switch t.kind {
+            case .logic where t.word != .not:
+                if k + 1 < n, predicate(s, st, k + 1, l, quoteCtx: true) == true { return true }
+                operators += 1
+                expectOperand = true
+            case .cmp, .op, .logic:
+                operators += 1
+                expectOperand = true
+            case .semicolon:
+                return (k + 1 < n && statement(s, k + 1)) || st.commentAfter[k]
+            case .rparen:
+                if st.commentAfter[k] { return sawLiteral || strong }
+            case .word:
+                switch t.word {
+                case .union: return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)
+                case .order, .group: return k + 2 < n && s[k + 1].word == .by
+                case .having, .limit, .into, .collate, .from, .whereKw: return sawLiteral || strong
+                default: return false
+                }
+            default: return false
+            }
             k += 1
         }
-        return nil
+        return strong && k >= n
     }
 
     /// A statement after `;`: what stacked-query injection appends.
@@ -298,7 +327,10 @@ enum SQLDetector {
         case .insert: return w(i + 1) == .into
         case .delete: return w(i + 1) == .from
         case .update: return kind(i + 1) == .word && w(i + 2) == .set
-        case .exec: return kind(i + 1) == .word || kind(i + 1) == .function || kind(i + 1) == .lparen
+        case .exec:
+            guard i + 1 < n else { return false }
+            return s[i + 1].kind == .variable || s[i + 1].word == .sensitive || (s[i + 1].kind == .lparen && kind(i + 2) == .string)
+                || ((s[i + 1].kind == .word || s[i + 1].kind == .function) && (i + 2 >= n || kind(i + 2) == .string || kind(i + 2) == .dot || kind(i + 2) == .semicolon || kind(i + 2) == .lparen))
         case .declare: return kind(i + 1) == .variable
         case .waitfor: return w(i + 1) == .delay || kind(i + 1) == .word
         case .shutdown: return i + 1 >= n || w(i + 1) == .none && kind(i + 1) != .word
@@ -323,8 +355,10 @@ enum SQLDetector {
         case .op where first.end - first.start == 1: return true  // select *
         case .variable, .function: return true
         case .number, .string:
-            return j + 1 >= n || s[j + 1].kind == .comma || s[j + 1].word == .from || s[j + 1].kind == .rparen
-                || s[j + 1].kind == .semicolon || s[j + 1].word == .asKw || s[j + 1].kind == .cmp
+            guard j + 1 < n else { return first.kind == .number }
+            let x = s[j + 1]
+            return x.kind == .comma || x.word == .from || x.kind == .rparen || x.kind == .semicolon || x.word == .asKw
+                || x.kind == .cmp
         case .lparen: return true
         case .word:
             if first.word == .null || first.word == .caseKw || first.word == .user || first.word == .sensitive { return true }
@@ -341,9 +375,10 @@ enum SQLDetector {
             if k < n, s[k].word == .from, k + 1 < n, s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].word == .sensitive {
                 var m = k + 2
                 while m + 1 < n, s[m].kind == .dot { m += 2 }
-                if m >= n { return true }
+                if m >= n { return false }
                 let after = s[m]
-                return after.word == .whereKw || after.word == .limit || after.word == .order || after.word == .group
+                if after.word == .whereKw { return m + 1 < n && s[m + 1].kind != .comment }
+                return after.word == .limit || after.word == .order || after.word == .group
                     || after.word == .union || after.kind == .semicolon || after.kind == .rparen || after.word == .join
                     || after.kind == .comma || after.word == .having
             }

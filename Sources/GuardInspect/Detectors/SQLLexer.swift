@@ -116,6 +116,8 @@ enum SQLLexer {
                 while j < n && l[j] != 96 { j += 1 }
                 i = min(j + 1, n)
                 toks.append(SQLToken(kind: .backtick, word: .none, start: s, end: i, closed: j < n))
+            case 35 where i > 0 && l[i - 1] == 38:  // &#39; is an entity, not a comment
+                i += 1
             case 45 where i + 1 < n && l[i + 1] == 45, 35:  // -- #
                 var j = i
                 while j < n && l[j] != 10 { j += 1 }

@@ -35,7 +35,10 @@ enum SSRFDetector {
             // Only when the value is an address followed by a port or a path: an IP alone is data.
             if let (host, end) = authority(l, s), end < l.count || host.hadPort {
                 if end < l.count, l[end] != 47 && l[end] != 63 && l[end] != 35 && !host.hadPort { return nil }
-                if dangerous(host.name) { return s..<min(l.count, s + 60) }
+                // A bare host must be a name we know or a dotted or hex address: `1/4` is a fraction.
+                let name = host.name
+                let addressy = name.contains(46) || name.starts(with: u8("0x")) || name.contains(58)
+                if addressy || names.contains(name), dangerous(name), !(name.count < 2) { return s..<min(l.count, s + 60) }
             }
         }
         return nil

@@ -12,7 +12,7 @@ enum TemplateDetector {
     static let directives: [[UInt8]] = [
         "<#assign", "<#import", "<#include", "<#list", "<#if", "<#global", "<#macro", "<#setting", "#set(", "#foreach(",
         "#evaluate(", "#include(", "#parse(", "#define(", "{php}", "{/php}", "{system(", "{$smarty", "{self::", "$class.inspect",
-        "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "<%=", "<%@", "<%!", "{{constructor",
+        "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor", "<%@ page", "<%@page",
         "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "${{", "#{{", "mvel", "{{$on", "{{_self",
     ].map { Array($0.utf8) }
 

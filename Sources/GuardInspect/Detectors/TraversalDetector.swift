@@ -46,8 +46,8 @@ enum TraversalDetector {
                 var b = d + 2
                 while b < n && l[b] == 46 { b += 1 }
                 let before = a == 0 || isSep(l[a - 1]) || l[a - 1] == 37 || l[a - 1] == 61 || isSpace(l[a - 1]) || l[a - 1] >= 0x80 || l[a - 1] == 34 || l[a - 1] == 39 || l[a - 1] == 58
-                let after = b >= n || isSep(l[b]) || l.matches(u8("2f"), at: b) || l.matches(u8("5c"), at: b)
-                    || l[b] == 37 || l[b] >= 0x80 || l[b] == 63 && b + 1 < n && isSep(l[b + 1])
+                let after = (b >= n && a > 0 && (l[a - 1] == 47 || l[a - 1] == 92)) || (b < n && isSep(l[b])) || l.matches(u8("2f"), at: b) || l.matches(u8("5c"), at: b)
+                    || b < n && (l[b] == 37 || l[b] >= 0x80 || l[b] == 63 && b + 1 < n && isSep(l[b + 1]))
                 if before && after {
                     ups += 1
                     if first < 0 { first = a }
@@ -59,7 +59,6 @@ enum TraversalDetector {
             if ups == 1 {
                 let rest = Array(l[last...]).map { $0 == 92 ? 47 : $0 }
                 for s in sensitive where rest.find(s) != nil { return first..<min(n, first + 60) }
-                if last >= n || (last + 1 >= n && isSep(l[last])) { return first..<n }  // a bare "../"
             }
         }
         if f.contains(.slash) || f.contains(.backslash) {

@@ -125,7 +125,7 @@ enum XSSDetector {
 
     /// on + letters (onload, onerror, onpointerrawupdate …).
     static func isHandlerName(_ a: ArraySlice<UInt8>) -> Bool {
-        guard a.count >= 5 else { return false }
+        guard a.count >= 5, a.count <= 28 else { return false }
         for c in a.dropFirst(2) where !isAlpha(c) && c != 45 { return false }
         return true
     }
