@@ -26,6 +26,8 @@ enum Decoder {
         for i in 0..<n where out.count < 8 {
             if let f = unicodeFold(out[i]), !out.contains(f) { out.append(f) }
         }
+        // A value that is all base64 and decodes to text: the text too.
+        if raw.count >= 12, let t = base64Text(raw), !out.contains(t) { out.append(t) }
         return out
     }
 
@@ -231,6 +233,19 @@ enum Decoder {
             i += 1
         }
         return changed ? out : nil
+    }
+
+    /// The decoded text of a value that is base64 throughout and decodes to printable ASCII.
+    static func base64Text(_ s: [UInt8]) -> [UInt8]? {
+        var letters = 0
+        for c in s {
+            if base64Table[Int(c)] == 255 && c != 61 { return nil }
+            if isAlpha(c) { letters += 1 }
+        }
+        guard letters > 0, let d = base64Decode(s[...]), d.count >= 6 else { return nil }
+        var printable = 0
+        for c in d where (c >= 32 && c < 127) || c == 10 || c == 13 || c == 9 || c == 0 { printable += 1 }
+        return printable * 10 >= d.count * 9 ? d : nil
     }
 
     static let base64Table: [UInt8] = {
