@@ -213,7 +213,7 @@ enum Decoder {
                 case 0xFF01...0xFF5E: mapped = UInt8(v - 0xFF01 + 0x21)
                 case 0x2215, 0x2044: mapped = 47
                 case 0x2216, 0xFE68: mapped = 92
-                case 0x2024, 0xFE52: mapped = 46
+                case 0x2024, 0xFE52, 0x3002, 0xFF61: mapped = 46
                 case 0x2460...0x2468: mapped = UInt8(v - 0x2460 + 49)
                 case 0x24EA, 0x24FF: mapped = 48
                 case 0x24B6...0x24CF: mapped = UInt8(v - 0x24B6 + 97)

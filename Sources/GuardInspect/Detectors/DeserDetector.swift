@@ -10,7 +10,7 @@ enum DeserDetector {
         "badattributevalueexpexception", "priorityqueue", "ysoserial", "objectdataprovider", "typeconfusedelegate",
         "windowsidentity", "textformattingrunproperties", "getruntime", "processbuilder", "java.lang.runtime",
         "_$$nd_func$$_", "__js_function", "xmldecoder", "xstream", "c3p0", "scriptenginemanager", "urlclassloader",
-        "org.apache.commons.collections", "org.codehaus.groovy.runtime", "com.sun.rowset", "org.springframework.beans",
+        "org.apache.commons", "com.opensymphony", "ognl.", "java.lang.reflect", "org.codehaus.groovy.runtime", "com.sun.rowset", "org.springframework.beans",
         "com.mchange.v2", "ch.qos.logback", "bsh.interpreter", "javax.management", "javax.naming", "javax.script",
         "com.sun.org.apache", "org.omg.corba", "sun.misc", "sun.reflect", "java.rmi", "java.beans", "system.windows.data",
         "system.diagnostics.process", "!!python/", "!!ruby/", "!ruby/", "!!java", "!!javax", "!!com.", "!!org.",
@@ -110,8 +110,9 @@ enum DeserDetector {
             var upper = false, lower = false
             for c in run { if c &- 65 < 26 { upper = true } else if c &- 97 < 26 { lower = true } }
             guard upper && lower else { continue }
-            for shift in 0..<4 where len - shift >= 6 {
-                guard let d = Decoder.base64Decode(run.dropFirst(shift)) else { continue }
+            for shift in 0..<4 {
+                // A fragment cut out of a longer encoding: pad the front back to its group.
+                guard let d = Decoder.base64Decode(shift == 0 ? run : ([UInt8](repeating: 65, count: shift) + run)[...]) else { continue }
                 let dl = d.map(lowerASCII)
                 if dl.count >= 4, dl.starts(with: [0xAC, 0xED, 0x00, 0x05]) { return s..<min(b.count, s + 40) }
                 for m in decodedMarkers where dl.find(m) != nil {

@@ -6,7 +6,7 @@
 enum SSRFDetector {
     static let rawSchemes: [[UInt8]] = ["gopher", "dict", "file", "ldap", "ldaps", "tftp", "jar", "netdoc", "phar", "expect", "sftp", "telnet", "smb", "php", "glob", "ssh2", "rar", "ogg", "zip"].map { Array($0.utf8) }
 
-    static let metadataPaths: [[UInt8]] = ["/latest/meta-data", "/latest/user-data", "/latest/api/token", "/latest/dynamic/", "/computemetadata/", "/metadata/instance", "/metadata/v1", "/openstack/latest", "/metadata/identity", "/2009-04-04/meta-data", "/metadata/computemetadata"].map { Array($0.utf8) }
+    static let metadataPaths: [[UInt8]] = ["/latest/meta-data", "/latest/user-data", "/latest/api/token", "/latest/dynamic/", "/computemetadata/", "/metadata/instance", "/metadata/v1", "/openstack/latest", "/metadata/identity", "/2009-04-04/meta-data", "/metadata/computemetadata", "/runtime/invocation/", "/2018-06-01/runtime", "/v1/metadata", "/hetzner/v1/metadata", "/opc/v1/instance", "/opc/v2/instance"].map { Array($0.utf8) }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
@@ -25,6 +25,25 @@ enum SSRFDetector {
                 let scheme = Array(l[s..<i])
                 if rawSchemes.contains(scheme) { return s..<min(l.count, s + 60) }
                 if judgeAuthority(l, i + 3) { return s..<min(l.count, s + 60) }
+            }
+            // user@host tricks anywhere in a URL: http://a.com &@127.0.0.1/# @a.com
+            if from > 0 {
+                var at = 0
+                while let a = l.find([64], from: at), count < 32 {
+                    count += 1
+                    at = a + 1
+                    if let (host, _) = authority(l, a + 1), dangerous(host.name) { return max(0, a - 20)..<min(l.count, a + 40) }
+                }
+            }
+        }
+        // http:127.0.0.1  http:/2852039166  (no `//`; browsers and curl accept it)
+        if t.flags.contains(.colon) {
+            for scheme in [u8("http:"), u8("https:")] {
+                if let i = t.find(scheme), i + scheme.count < l.count, l[i + scheme.count] != 47 || (i + scheme.count + 1 < l.count && l[i + scheme.count + 1] != 47) {
+                    var j = i + scheme.count
+                    while j < l.count && (l[j] == 47 || l[j] == 92) { j += 1 }
+                    if judgeAuthority(l, j) { return i..<min(l.count, i + 60) }
+                }
             }
         }
         // Scheme-relative //host and a bare host at the start: 127.1:80/, localhost/…
@@ -49,7 +68,7 @@ enum SSRFDetector {
     /// The host of the authority starting at `i`, and where the authority ends.
     static func authority(_ l: [UInt8], _ i: Int) -> (Host, Int)? {
         var end = i
-        while end < l.count, l[end] != 47, l[end] != 63, l[end] != 35, !isSpace(l[end]), l[end] != 34, l[end] != 39, l[end] != 60, end - i < 256 {
+        while end < l.count, l[end] != 47, l[end] != 63, l[end] != 35, l[end] != 33, !isSpace(l[end]), l[end] != 34, l[end] != 39, l[end] != 60, end - i < 256 {
             end += 1
         }
         var a = Array(l[i..<end]).filter { $0 != 92 }
@@ -83,7 +102,7 @@ enum SSRFDetector {
         return false
     }
 
-    static let names: [[UInt8]] = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal", "kubernetes.default", "kubernetes.default.svc", "lvh.me", "localtest.me", "vcap.me", "lacolhost.com", "127.0.0.1.nip.io", "customer1.app.localhost.my.company.127.0.0.1.nip.io", "spoofed.burpcollaborator.net", "0", "metadata.azure.internal", "169.254.169.254.nip.io", "localhost.me", "fbi.com"].map { Array($0.utf8) }
+    static let names: [[UInt8]] = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal", "kubernetes.default", "kubernetes.default.svc", "lvh.me", "localtest.me", "vcap.me", "lacolhost.com", "127.0.0.1.nip.io", "customer1.app.localhost.my.company.127.0.0.1.nip.io", "spoofed.burpcollaborator.net", "0", "metadata.azure.internal", "169.254.169.254.nip.io", "localhost.me", "localhost4", "localhost6", "localhost4.localdomain4", "localhost6.localdomain6", "ipv6-localhost", "ipv6-loopback", "ip6-localnet", "metadata.packet.net", "metadata.platformequinix.com", "metadata.tencentyun.com", "metadata.oraclecloud.com", "instance-data.ec2.internal", "kubernetes.default.svc.cluster.local", "host.docker.internal", "gateway.docker.internal"].map { Array($0.utf8) }
     static let suffixes: [[UInt8]] = [".localhost", ".lvh.me", ".localtest.me", ".vcap.me", ".internal", ".nip.io", ".xip.io", ".sslip.io", ".localdomain", ".local"].map { Array($0.utf8) }
 
     static func dangerous(_ name: [UInt8]) -> Bool {
@@ -111,12 +130,12 @@ enum SSRFDetector {
         while i < s.count {
             var v: UInt64 = 0
             var base: UInt64 = 10
-            if s[i] == 48, i + 1 < s.count, s[i + 1] == 120 { base = 16; i += 2 } else if s[i] == 48, i + 1 < s.count, isDigit(s[i + 1]) { base = 8; i += 1 }
+            if s[i] == 48, i + 1 < s.count, s[i + 1] == 120 { base = 16; i += 2 } else if s[i] == 48, i + 1 < s.count, s[i + 1] == 111 { base = 8; i += 2 } else if s[i] == 48, i + 1 < s.count, isDigit(s[i + 1]) { base = 8; i += 1 }
             let start = i
             while i < s.count, s[i] != 46 {
                 guard let d = hexValue(s[i]), UInt64(d) < base else { return nil }
-                v = v * base + UInt64(d)
-                if v > 0xFFFF_FFFF { return nil }
+                v = (v &* base &+ UInt64(d)) & 0xFFFF_FFFF_FFFF  // parsers that overflow keep the low bits
+                if i - start > 20 { return nil }
                 i += 1
             }
             if i == start && base != 8 && !(base == 16) { return nil }
@@ -124,6 +143,9 @@ enum SSRFDetector {
             if parts.count > 4 { return nil }
             if i < s.count { i += 1; if i == s.count { break } }
         }
+        // Some parsers wrap each part: 425.510.425.510 is 169.254.169.254 to them.
+        if parts.count == 4, parts.allSatisfy({ $0 < 1024 }) { parts = parts.map { $0 & 0xFF } }
+        if parts.count == 1 { parts[0] &= 0xFFFF_FFFF }
         switch parts.count {
         case 1: return UInt32(parts[0])
         case 2: guard parts[0] < 256, parts[1] < 1 << 24 else { return nil }; return UInt32(parts[0] << 24 | parts[1])

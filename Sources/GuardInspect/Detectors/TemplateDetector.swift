@@ -13,7 +13,7 @@ enum TemplateDetector {
         "<#assign", "<#import", "<#include", "<#list", "<#if", "<#global", "<#macro", "<#setting", "#set(", "#foreach(",
         "#evaluate(", "#include(", "#parse(", "#define(", "{php}", "{/php}", "{system(", "{$smarty", "{self::", "$class.inspect",
         "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor", "<%@ page", "<%@page",
-        "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "${{", "#{{", "mvel", "{{$on", "{{_self",
+        "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "${{", "#{{", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
     ].map { Array($0.utf8) }
 
     static let objects: [[UInt8]] = [
@@ -41,7 +41,8 @@ enum TemplateDetector {
                 let innerStart = i + open.count
                 let closeAt = l.find(close, from: innerStart) ?? l.count
                 let inner = Array(l[innerStart..<min(closeAt, innerStart + 240)])
-                if judge(inner, strict: open == u8("@(") || open == u8("[[") || open == u8("{#") || open == u8("[=") || open == u8("{$")) {
+                let statementTag = open == u8("{%") || open == u8("<%")
+                if judge(inner, strict: open == u8("@(") || open == u8("[[") || open == u8("{#") || open == u8("[=") || open == u8("{$"), statementTag: statementTag) {
                     return i..<min(l.count, i + 60)
                 }
             }
@@ -49,9 +50,22 @@ enum TemplateDetector {
         return nil
     }
 
-    static func judge(_ inner: [UInt8], strict: Bool) -> Bool {
+    static let statements: [[UInt8]] = ["set", "extends", "block", "endblock", "for", "endfor", "if", "endif", "elif", "else", "import", "include", "macro", "endmacro", "call", "filter", "raw", "with", "endwith", "load", "debug", "autoescape", "csrf_token", "templatetag", "ssi", "get_admin_log", "url", "now", "lorem", "spaceless", "end", "each", "while", "require", "eval", "exec", "system"].map { Array($0.utf8) }
+
+    static func judge(_ inner: [UInt8], strict: Bool, statementTag: Bool = false) -> Bool {
         let s = inner
         guard !s.isEmpty else { return false }
+        // {% for … %}, <% if … %>: a template statement (the tag kind is decided by the caller's opener).
+        var h0 = 0
+        while h0 < s.count && (isSpace(s[h0]) || s[h0] == 45 || s[h0] == 61) { h0 += 1 }
+        for w in statements where s.matches(w, at: h0) && (h0 + w.count >= s.count || !isWordByte(s[h0 + w.count])) && !strict {
+            // with an argument: `{% block %}` in prose about templates is not a tag anyone runs
+            var k = h0 + w.count
+            while k < s.count && isSpace(s[k]) { k += 1 }
+            if statementTag && k < s.count { return true }
+        }
+        // filters with numeric arguments: {{364|add:733}}
+        if let bar = s.firstIndex(of: 124), let colon = s[bar...].firstIndex(of: 58), colon + 1 < s.count, isDigit(s[colon + 1]), s[..<bar].contains(where: isDigit) { return true }
         // 7*7, 7*'7', 3*3: arithmetic between literals.
         var i = 0
         while i < s.count {

@@ -13,7 +13,7 @@ enum XSSDetector {
         "noembed", "xmp", "listing", "foreignobject", "feimage", "discard", "audio", "picture", "col",
     ].map { Array($0.utf8) }
 
-    static let alwaysBad: [[UInt8]] = ["script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe", "import", "portal", "bgsound", "layer", "ilayer", "xml"].map { Array($0.utf8) }
+    static let alwaysBad: [[UInt8]] = ["script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe", "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form", "xmp", "plaintext", "listing", "template", "body"].map { Array($0.utf8) }
 
     static let urlSchemes: [[UInt8]] = [u8("javascript:"), u8("vbscript:"), u8("livescript:"), u8("data:text/html"), u8("data:image/svg"), u8("data:application/")]
 
@@ -27,6 +27,7 @@ enum XSSDetector {
             return r
         }
         if t.flags.contains(.paren) || t.flags.contains(.backtick), let r = scriptBreakout(l, t.flags) { return r }
+        if t.role != .path, t.flags.contains(.dot) || t.flags.contains(.bracket) || t.flags.contains(.paren) || t.flags.contains(.backtick), let r = jsSinks(l) { return r }
         return nil
     }
 
@@ -128,6 +129,38 @@ enum XSSDetector {
         guard a.count >= 5, a.count <= 28 else { return false }
         for c in a.dropFirst(2) where !isAlpha(c) && c != 45 { return false }
         return true
+    }
+
+    static let sinkNames: [[UInt8]] = [
+        "document.cookie", "document[", "(document)", "document.domain", "document.write", "document.location",
+        ".innerhtml", ".outerhtml", ".textcontent=", ".insertadjacenthtml", "window[", "top[", "self[", "parent[",
+        "frames[", "globalthis[", "content[", "new function(", ".call`", ".apply`", "[].sort.call", "reflect.apply",
+        "reflect.sort", "navigation.navigate", "window.location=", "location.href=", "location=", "location.hash",
+        "string.fromcharcode(", "fromcharcode(", "eval(", "settimeout(\"", "settimeout('", "setinterval(\"",
+        "setinterval('", "(alert)", "=alert,", "(alert,", ",alert)", "[alert]", ".find(alert", ".map(alert",
+        "alert`", "prompt`", "confirm`", "import('", "import(\"", "javascript:", "vbscript:", "livescript:",
+        "-moz-binding", "expression(", "xlink:href", "srcdoc=", "onerror=", "onload=", "window.name",
+        "document.body", "document.queryselector", "document.getelementby", ".src=", "localstorage", "sessionstorage",
+        "postmessage(", "navigator.sendbeacon", "fetch('", "fetch(\"", "fetch(`", "xmlhttprequest",
+    ].map { Array($0.utf8) }
+
+    /// JavaScript that only a script-context injection writes.
+    static func jsSinks(_ l: [UInt8]) -> Range<Int>? {
+        var compact: [UInt8] = []
+        compact.reserveCapacity(l.count)
+        for c in l where c != 9 && c != 10 && c != 13 && c != 0 && c != 32 { compact.append(c) }
+        for s in sinkNames {
+            guard let i = compact.find(s) else { continue }
+            if isAlpha(s[0]), i > 0, isAlpha(compact[i - 1]) { continue }
+            if s == u8("javascript:") || s == u8("vbscript:") || s == u8("livescript:") {
+                if i > 0, isAlpha(compact[i - 1]) { continue }
+                // "JavaScript: The Good Parts" is a book title.
+                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) { continue }
+            }
+            if s == u8("location=") || s == u8(".src="), i > 0, !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34) { continue }
+            return 0..<min(l.count, 60)
+        }
+        return nil
     }
 
     /// javascript:… at the start of the value (after spaces and control bytes), with code.
