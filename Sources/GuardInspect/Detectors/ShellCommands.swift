@@ -24,7 +24,8 @@ enum ShellCommands {
         nikto hashcat wpscan whatweb gobuster ffuf dirb rustscan zip7 unrar xdg-open \
         .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
         systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
-        iwmi sysinfo locate updatedb mlocate
+        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin ll la .databases .tables .dump \
+        .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan
         """
 
     static let weak = """
@@ -35,6 +36,17 @@ enum ShellCommands {
         logout exit halt poweroff init run screen script expect chef knife column bridge comm john hydra top perf \
         snap gem helm query expand go
         """
+
+    /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
+    /// `python3.11` (a version).
+    static func lookup(_ word: [UInt8]) -> ShellDetector.Tier? {
+        if let t = table[word] { return t }
+        var w = word
+        while let last = w.last, isDigit(last) || last == 46 { w.removeLast() }
+        if w.count >= 2, w.count < word.count, let t = table[w], t == .strong { return t }
+        if let dash = word.firstIndex(of: 45), dash >= 3, let t = table[Array(word[..<dash])], t == .strong { return t }
+        return nil
+    }
 
     static let table: [[UInt8]: ShellDetector.Tier] = {
         var d: [[UInt8]: ShellDetector.Tier] = [:]

@@ -64,6 +64,17 @@ extension ShellDetector {
             }
         }
         if let r = batch(l) { return r }
+        // find … -exec cmd, vim's \!cmd, less's !cmd
+        if let i = l.find(u8(" -exec ")), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
+        if f.contains(.excl) {
+            var from = 0
+            while let i = l.find([33], from: from) {
+                from = i + 1
+                guard i == 0 || l[i - 1] == 92 || isSpace(l[i - 1]) else { continue }
+                let (w, e) = readWord(l, from: i + 1)
+                if ShellCommands.table[w] == .strong, w.count >= 2, e >= n || isSpace(l[e]) { return hit(i) }
+            }
+        }
         if f.contains(.minus), let r = powershell(l) { return r }
         if f.contains(.brace), let r = braceExpansion(l) { return r }
         return nil
@@ -90,7 +101,7 @@ extension ShellDetector {
                 while j < n && isSpace(l[j]) { j += 1 }
                 guard j < n else { break }
                 if l[j] == 37 { break }
-                if l[j] == 47 || l[j] == 34 || l[j] == 92 {  // /F "tokens=…" options
+                if l[j] == 47 || l[j] == 34 || l[j] == 92 || (steps > 0 && steps < 4) {  // /F "tokens=…" C:\dir options
                     var q = j + 1
                     if l[j] == 34 || l[j] == 92 { while q < n && l[q] != 34 { q += 1 }; q += 1 }
                     while q < n && !isSpace(l[q]) { q += 1 }
@@ -106,6 +117,7 @@ extension ShellDetector {
             if k < n && l[k] == 37 { k += 1 }
             if k < n && l[k] == 126 { k += 1 }
             k += 1
+            while k < n && isAlnum(l[k]) && k < j + 24 { k += 1 }
             while k < n && isSpace(l[k]) { k += 1 }
             if l.matches(u8("in"), at: k) { return i..<min(n, i + 60) }
         }

@@ -56,11 +56,11 @@ enum ShellDetector {
         var a = i - 1
         while a >= 0 && (isAlnum(l[a]) || l[a] == 39 || l[a] == 34 || l[a] == 92) { a -= 1 }
         let (w, _) = readWord(l, from: a + 1)
-        if commands[w] != nil { return true }
+        if ShellCommands.lookup(w) != nil { return true }
         var j = i
         while j < l.count && l[j] != 125 && j < i + 8 { j += 1 }
         let (w2, _) = readWord(l, from: j + 1)
-        return commands[w2] != nil
+        return ShellCommands.lookup(w2) != nil
     }
 
     /// Reads a shell word from `i`, dropping quotes, backslashes, `$@`, `$*`, `${…}` pieces
@@ -101,7 +101,17 @@ enum ShellDetector {
         let n = l.count
         while i < n && (isSpace(l[i]) || l[i] == 43 || l[i] == 40 || l[i] == 123 || l[i] == 33 || l[i] == 64 || (context != .start && (l[i] == 39 || l[i] == 34 || l[i] == 96))) { i += 1 }
         // `. file` is `source file`: look at what follows.
-        if context != .start, i + 1 < n, l[i] == 46, isSpace(l[i + 1]) || l[i + 1] == 92 || l[i + 1] == 34 { i += 1; while i < n && (isSpace(l[i]) || l[i] == 92 || l[i] == 34) { i += 1 } }
+        if context != .start, i + 1 < n, l[i] == 46, isSpace(l[i + 1]) { i += 1; while i < n && (isSpace(l[i]) || l[i] == 92 || l[i] == 34) { i += 1 } }
+        // $a cat x: an unset variable in front of the command expands to nothing.
+        if context == .separator, i + 2 < n, l[i] == 36, isAlpha(l[i + 1]) {
+            var k = i + 1
+            while k < n && isAlnum(l[k]) { k += 1 }
+            if k < n, l[k] == 32 {
+                var m = k
+                while m < n && l[m] == 32 { m += 1 }
+                if ShellCommands.lookup(readWord(l, from: m).0) != nil { i = m }
+            }
+        }
         guard i < n else { return nil }
         if l.matches(u8("${ifs}"), at: i) { i += 6 }
         let (raw, end) = readWord(l, from: i)
@@ -118,8 +128,14 @@ enum ShellDetector {
         let quotes = l[i..<end].reduce(0) { $0 + ($1 == 39 || $1 == 34 ? 1 : 0) }
         let obfuscated = end - i > raw.count && raw.allSatisfy { isAlnum($0) || $0 == 46 }
             && (quotes >= 2 && quotes % 2 == 0 || l[i..<end].contains(where: { $0 == 92 || $0 == 36 || $0 == 91 }))
-        guard let tier = commands[word] else {
+        guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
+            // $a -nlvp 555: a command held in a variable, given options.
+            if context == .separator, raw.isEmpty || i < n && l[i] == 36, end < n {
+                var a = end
+                while a < n && isSpace(l[a]) { a += 1 }
+                if i < n, l[i] == 36, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return hit }
+            }
             return nil
         }
         if obfuscated && word.count >= 2 { return hit }
@@ -127,7 +143,7 @@ enum ShellDetector {
         if end < n, l[end] == 44 || l[end] == 40 || l[end] == 123 || l[end] == 61 || l[end] == 46, context != .brace { return nil }
         // The arguments up to the next operator.
         var a = end
-        while a < n && (isSpace(l[a]) || l[a] == 43 || l.matches(u8("${ifs}"), at: a) || l.matches(u8("$ifs"), at: a)) {
+        while a < n && (isSpace(l[a]) || (l[a] == 43 && a == end) || l.matches(u8("${ifs}"), at: a) || l.matches(u8("$ifs"), at: a)) {
             if l[a] == 36 { a += l.matches(u8("${ifs}"), at: a) ? 6 : 4 } else { a += 1 }
         }
         let argsEnd = a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 96 || l[a] == 41 || l[a] == 10 || l[a] == 35 || l[a] == 13
@@ -157,18 +173,18 @@ enum ShellDetector {
             }
             // A command followed by a plain word: `; ping me` stays prose, `; nc x 80` not.
             if tier == .strong, !isPlainWordArgs(l, a) { return hit }
-            if context == .prefixed || word == u8("which") || word == u8("type") { if commands[readWord(l, from: a).0] != nil { return hit } }
+            if context == .prefixed || word == u8("which") || word == u8("type") { if ShellCommands.lookup(readWord(l, from: a).0) != nil { return hit } }
             return nil
         case .quoted:
             return tier == .strong && (argsEnd || shellArgs || isPath) ? hit : nil
         case .start:
             if binPath && (argsEnd || shellArgs) { return hit }
             if shellArgs && tier == .strong && strongArgs(l, a) { return hit }
-            if tier == .weak, !argsEnd, weakArgs(l, a), l[a] == 45 { return hit }
+            if tier == .weak, !argsEnd, weakArgs(l, a), l[a] == 45 || l[a] == 37 { return hit }
             // whoami;  ifconfig|  (a command then an operator)
             if tier == .strong, a < n, a == end, l[a] == 59 || l[a] == 124 || l[a] == 38 { return hit }
             // which perl, sleep 10
-            if word == u8("which") || word == u8("whereis") || word == u8("type"), !argsEnd, commands[readWord(l, from: a).0] == .strong { return hit }
+            if word == u8("which") || word == u8("whereis") || word == u8("type"), !argsEnd, ShellCommands.lookup(readWord(l, from: a).0) == .strong { return hit }
             if word == u8("sleep") || word == u8("ping"), !argsEnd, shellish(l, a) { return hit }
             return nil
         }
@@ -194,8 +210,8 @@ enum ShellDetector {
     /// Arguments for a command that is also an English word: options, paths, redirections.
     static func weakArgs(_ l: [UInt8], _ a: Int) -> Bool {
         let c = l[a]
-        if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) { return true }
-        if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 { return true }
+        if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
+        if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 || c == 37 { return true }
         var j = a
         while j < l.count && !isSpace(l[j]) { if l[j] == 47 && j > a { return true }; j += 1 }
         return false
