@@ -31,7 +31,7 @@ enum SQLDetector {
     struct Stream {
         var s: [SQLToken] = []
         var commentAfter: [Bool] = []
-        var hashCommentText: [Bool] = []
+        var terseCommentAfter: [Bool] = []
     }
 
     static func isLiteral(_ t: SQLToken) -> Bool {
@@ -87,12 +87,16 @@ enum SQLDetector {
         st.s.reserveCapacity(toks.count)
         for t in toks {
             if t.kind == .comment {
-                if !st.commentAfter.isEmpty { st.commentAfter[st.commentAfter.count - 1] = true }
-                if st.s.isEmpty { st.s.append(SQLToken(kind: .comment, word: .none, start: t.start, end: t.end, closed: t.closed)); st.commentAfter.append(true) }
+                if !st.commentAfter.isEmpty {
+                    st.commentAfter[st.commentAfter.count - 1] = true
+                    if t.closed { st.terseCommentAfter[st.terseCommentAfter.count - 1] = true }
+                }
+                if st.s.isEmpty { st.s.append(SQLToken(kind: .comment, word: .none, start: t.start, end: t.end, closed: t.closed)); st.commentAfter.append(true); st.terseCommentAfter.append(t.closed) }
                 continue
             }
             st.s.append(t)
             st.commentAfter.append(false)
+            st.terseCommentAfter.append(false)
         }
         let s = st.s
         let n = s.count
@@ -187,7 +191,7 @@ enum SQLDetector {
                     if s[(i + 1)...].prefix(8).contains(where: { $0.word == .when }) { addWeak(i, 2) }
                 case .exec:
                     if let x = next(i), x.word == .sensitive || x.kind == .variable || (x.kind == .word && (l.matches(u8("master"), at: x.start) || l.matches(u8("xp_"), at: x.start) || l.matches(u8("sp_"), at: x.start))) { return evidence(i) }
-                    addWeak(i, 3)
+                    if let x = next(i), x.kind != .word { addWeak(i, 3) }
                 case .collate, .limit, .offset, .procedure:
                     if let x = next(i), x.kind == .number || x.kind == .string || x.word == .analyse { addWeak(i, 4) }
                 default:
@@ -216,7 +220,7 @@ enum SQLDetector {
                 break
             default: break
             }
-            if st.commentAfter[i] && i > 0 { addWeak(i, 9) }
+            if st.terseCommentAfter[i] && i > 0 { addWeak(i, 9) }
             if weak.nonzeroBitCount >= 2 { return weakAt..<min(l.count, weakAt + 60) }
             i += 1
         }
@@ -280,7 +284,11 @@ enum SQLDetector {
                 if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw { strong = true }
                 if valued { sawLiteral = true }
                 let last = s[e - 1]
-                if e >= n, last.kind == .string, !last.closed { return operators > 0 && (sawLiteral || strong) }
+                // ' or 'a'='a: the application's own quote closes a short last string.
+                if e >= n, last.kind == .string, !last.closed {
+                    let short = last.end - last.start <= 12 && !l[last.start..<last.end].contains(32)
+                    return operators > 0 && (sawLiteral || strong) && (short || strong)
+                }
                 if st.commentAfter[e - 1] { return sawLiteral || strong }
                 k = e
                 expectOperand = false
@@ -336,7 +344,8 @@ enum SQLDetector {
         case .shutdown: return i + 1 >= n || w(i + 1) == .none && kind(i + 1) != .word
         case .set: return kind(i + 1) == .variable
         case .ifKw, .begin: return kind(i + 1) == .lparen || kind(i + 1) == .function || w(i + 1) == .not || w(i + 1) == .exists
-        case .sensitive, .dangerous: return true
+        case .sensitive: return true
+        case .dangerous: return t.kind == .function
         case .print, .goto, .grant, .rename: return kind(i + 1) == .string || kind(i + 1) == .word && i + 2 >= n
         default: return false
         }

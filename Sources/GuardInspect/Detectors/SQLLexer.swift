@@ -122,7 +122,13 @@ enum SQLLexer {
                 var j = i
                 while j < n && l[j] != 10 { j += 1 }
                 i = j
-                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: true))
+                // A terse comment (`--`, `-- -`, `#`) ends an injection; `-- like this` is a dash in prose.
+                var a = s + (c == 35 ? 1 : 2)
+                while a < j && isSpace(l[a]) { a += 1 }
+                var b = j
+                while b > a && isSpace(l[b - 1]) { b -= 1 }
+                let terse = b - a <= 12 && !l[a..<b].contains(32)
+                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: terse))
             case 47 where i + 1 < n && l[i + 1] == 42:  // /*
                 if i + 2 < n && l[i + 2] == 33 {  // /*! executable comment: read on as code
                     i += 3
@@ -133,7 +139,7 @@ enum SQLLexer {
                 var j = i + 2
                 while j + 1 < n && !(l[j] == 42 && l[j + 1] == 47) { j += 1 }
                 i = j + 1 < n ? j + 2 : n
-                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: false))
+                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: true))
             case 42 where i + 1 < n && l[i + 1] == 47:  // stray */
                 i += 2
             case 48...57:

@@ -138,7 +138,14 @@ extension ShellDetector {
                 if j + w.count < n, isSpace(l[j + w.count]) { return i..<min(n, i + 60) }
             }
             // IF x==y cmd, IF x EQU y cmd, IF %1 …, IF [%1] …, IF "%v" …
-            if j < n, l[j] == 37 || l[j] == 91 || l[j] == 34 || l[j] == 40 { return i..<min(n, i + 60) }
+            if j < n, l[j] == 37 || l[j] == 91 || l[j] == 34 { return i..<min(n, i + 60) }
+            if j < n, l[j] == 40 {
+                // IF (2 GEQ 15) …, but not JavaScript's if (a > b) {
+                let close = l[j...].firstIndex(of: 41) ?? n
+                let inside = Array(l[j..<close])
+                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: { inside.find($0) != nil }) { return i..<min(n, i + 60) }
+                continue
+            }
             var e = j
             while e < n && !isSpace(l[e]) { e += 1 }
             if l[j..<e].find(u8("==")) != nil { return i..<min(n, i + 60) }

@@ -9,7 +9,8 @@ enum ShellDetector {
     static var commands: [[UInt8]: Tier] { ShellCommands.table }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
-        let l = t.flags.contains(.backtick) ? blankCodeSpans(t.l) : t.l
+        var l = t.flags.contains(.backtick) ? blankCodeSpans(t.l) : t.l
+        if t.flags.contains(.pipe) && t.flags.contains(.newline) { l = blankTables(l) }
         let f = t.flags
         // Reverse shells and blank tricks are signs on their own.
         if f.contains(.slash), let i = t.find(u8("/dev/tcp/")) ?? t.find(u8("/dev/udp/")) { return i..<min(l.count, i + 40) }
@@ -222,6 +223,17 @@ enum ShellDetector {
     static func blankCodeSpans(_ l: [UInt8]) -> [UInt8] {
         var spans: [Range<Int>] = []
         var i = 0
+        // Fenced blocks first: ```lang … ```
+        while let open = l.find(u8("```"), from: i) {
+            guard let close = l.find(u8("```"), from: open + 3) else { break }
+            spans.append(open..<(close + 3))
+            i = close + 3
+        }
+        if !spans.isEmpty {
+            var out = l
+            for r in spans { for k in r { out[k] = 32 } }
+            return out
+        }
         while let open = l.find([96], from: i) {
             guard let close = l.find([96], from: open + 1) else { break }
             let before = open == 0 ? UInt8(32) : l[open - 1]
@@ -244,6 +256,27 @@ enum ShellDetector {
             if k - s >= 2 { words += 1 }
         }
         return words >= 3 ? out : l
+    }
+
+    /// Markdown tables: lines that start and end with `|` are cells, not pipelines.
+    static func blankTables(_ l: [UInt8]) -> [UInt8] {
+        var out = l
+        var s = 0
+        var rows = 0
+        while s < l.count {
+            var e = s
+            while e < l.count && l[e] != 10 { e += 1 }
+            var a = s
+            var b = e
+            while a < b && (isSpace(l[a])) { a += 1 }
+            while b > a && isSpace(l[b - 1]) { b -= 1 }
+            if b - a >= 3, l[a] == 124, l[(a + 1)..<b].contains(124) {
+                rows += 1
+                for k in a..<b where l[k] == 124 { out[k] = 32 }
+            }
+            s = e + 1
+        }
+        return rows >= 2 ? out : l
     }
 
     /// Arguments that only a command line has (for a command at the very start).

@@ -52,6 +52,8 @@ enum TemplateDetector {
 
     static let statements: [[UInt8]] = ["set", "extends", "block", "endblock", "for", "endfor", "if", "endif", "elif", "else", "import", "include", "macro", "endmacro", "call", "filter", "raw", "with", "endwith", "load", "debug", "autoescape", "csrf_token", "templatetag", "ssi", "get_admin_log", "url", "now", "lorem", "spaceless", "end", "each", "while", "require", "eval", "exec", "system"].map { Array($0.utf8) }
 
+    static let risky: Set<[UInt8]> = Set(["set", "extends", "include", "import", "debug", "load", "macro", "call", "ssi", "templatetag", "get_admin_log", "require", "eval", "exec", "system", "block", "filter"].map { Array($0.utf8) })
+
     static func judge(_ inner: [UInt8], strict: Bool, statementTag: Bool = false) -> Bool {
         let s = inner
         guard !s.isEmpty else { return false }
@@ -62,7 +64,12 @@ enum TemplateDetector {
             // with an argument: `{% block %}` in prose about templates is not a tag anyone runs
             var k = h0 + w.count
             while k < s.count && isSpace(s[k]) { k += 1 }
-            if statementTag && k < s.count { return true }
+            if statementTag && k < s.count {
+                // Tags that load, define or run something; control flow only with code in it.
+                if risky.contains(w) { return true }
+                let rest = s[k...]
+                if rest.contains(40) || rest.contains(61) || rest.find(u8("__")) != nil { return true }
+            }
         }
         // filters with numeric arguments: {{364|add:733}}
         if let bar = s.firstIndex(of: 124), let colon = s[bar...].firstIndex(of: 58), colon + 1 < s.count, isDigit(s[colon + 1]), s[..<bar].contains(where: isDigit) { return true }
