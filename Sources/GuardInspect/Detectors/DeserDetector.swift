@@ -1,0 +1,146 @@
+/// Serialized-object markers: Java (stream magic raw, hex or base64, gadget classes and
+/// dangerous packages, also base64-encoded at any alignment), PHP `O:`/`a:` serializations,
+/// Python pickle opcodes, YAML language tags, node-serialize functions, .NET type hints and
+/// BinaryFormatter headers, Jackson/Fastjson polymorphic type names.
+enum DeserDetector {
+    static let gadgets: [[UInt8]] = [
+        "clonetransformer", "forclosure", "instantiatefactory", "instantiatetransformer", "invokertransformer",
+        "prototypeclonefactory", "prototypeserializationfactory", "whileclosure", "chainedtransformer",
+        "constanttransformer", "lazymap", "templatesimpl", "jdbcrowsetimpl", "annotationinvocationhandler",
+        "badattributevalueexpexception", "priorityqueue", "ysoserial", "objectdataprovider", "typeconfusedelegate",
+        "windowsidentity", "textformattingrunproperties", "getruntime", "processbuilder", "java.lang.runtime",
+        "_$$nd_func$$_", "__js_function", "xmldecoder", "xstream", "c3p0", "scriptenginemanager", "urlclassloader",
+        "org.apache.commons", "com.opensymphony", "ognl.", "java.lang.reflect", "org.codehaus.groovy.runtime", "com.sun.rowset", "org.springframework.beans",
+        "com.mchange.v2", "ch.qos.logback", "bsh.interpreter", "javax.management", "javax.naming", "javax.script",
+        "com.sun.org.apache", "org.omg.corba", "sun.misc", "sun.reflect", "java.rmi", "java.beans", "system.windows.data",
+        "system.diagnostics.process", "!!python/", "!!ruby/", "!ruby/", "!!java", "!!javax", "!!com.", "!!org.",
+        "!!net.", "tag:yaml.org,2002:python", "tag:yaml.org,2002:ruby", "tag:yaml.org,2002:java", "c__builtin__",
+        "cposix\nsystem", "cos\nsystem", "csubprocess", "cnt\nsystem", "cbuiltins", "c__main__", "java.io.", "java.lang.",
+        "java.net.", "java.nio.", "java.util.prefs", "javax.", "com.sun.", "aced0005", "rO0AB".lowercased(),
+        "aaeaaad/////", "$type\":\"system.", "$type\": \"system.", "mscorlib", "@type\":\"com.", "@type\":\"org.",
+        "@type\": \"com.", "@type\":\"java.", "@type\": \"java.", "@type\":\"org", "oracle.jdbc", "org.hibernate",
+        "weblogic.", "com.alibaba", "org.mozilla.javascript", "jnlp", "rmi://", "ldap://",
+    ].map { Array($0.utf8) }
+
+    /// What the base64 of a serialized object decodes to.
+    static let decodedMarkers: [[UInt8]] = [
+        "runtime", "processbuilder", "clonetransformer", "forclosure", "instantiatefactory", "instantiatetransformer",
+        "invokertransformer", "prototypeclonefactory", "prototypeserializationfactory", "whileclosure",
+        "chainedtransformer", "templatesimpl", "java.lang", "javax.", "ysoserial", "commons.collections",
+        "objectinputstream", "getruntime", "system.diagnostics", "objectdataprovider", "posix", "subprocess",
+    ].map { Array($0.utf8) }
+
+    static func detect(_ t: ScanText) -> Range<Int>? {
+        let l = t.l
+        let b = t.b
+        for g in gadgets {
+            if let i = l.find(g) {
+                if g == u8("ldap://") || g == u8("rmi://") { continue }
+                if g == u8("java.io.") || g == u8("java.lang.") || g == u8("java.net.") || g == u8("java.nio.") || g == u8("javax.") || g == u8("com.sun.") {
+                    // A package followed by a class or subpackage name, at a word start.
+                    let e = i + g.count
+                    guard wordStart(l, i) || l[i - 1] == 34 || l[i - 1] == 33, e < l.count, isAlpha(l[e]) else { continue }
+                }
+                return i..<min(l.count, i + 60)
+            }
+        }
+        // java.evil.runtime, runtime.clonetransformer: a Java-ish dotted name ending in a
+        // dangerous class.
+        if t.flags.contains(.dot) {
+            for w in [u8("runtime"), u8("processbuilder")] {
+                if let i = l.find(w), i > 0, l[i - 1] == 46 || (i + w.count < l.count && l[i + w.count] == 46) {
+                    if l.find(u8("java")) != nil || l[(i + w.count)...].contains(46) { return max(0, i - 20)..<min(l.count, i + 40) }
+                }
+            }
+        }
+        if b.count >= 4, b.starts(with: [0xAC, 0xED, 0x00, 0x05]) || b.starts(with: [0x80, 0x04, 0x95]) || b.starts(with: [0x80, 0x03]) && b.contains(0x2E) {
+            return 0..<min(l.count, 20)
+        }
+        if t.flags.contains(.colon), let r = php(l) { return r }
+        if t.flags.contains(.squote) || t.flags.contains(.newline), let r = pickle(l) { return r }
+        if let r = base64Markers(t) { return r }
+        if t.flags.contains(.bracket), let r = jackson(l) { return r }
+        return nil
+    }
+
+    /// O:8:"stdClass":0:{}  a:2:{s:8:"username";b:1;…}  C:11:"ArrayObject":…
+    static func php(_ l: [UInt8]) -> Range<Int>? {
+        var from = 0
+        while let c = l.find([58], from: from) {
+            from = c + 1
+            guard c > 0 else { continue }
+            let k = l[c - 1]
+            guard k == 111 || k == 99 || k == 97, c < 2 || !isAlnum(l[c - 2]) else { continue }
+            var j = c + 1
+            let ds = j
+            while j < l.count && isDigit(l[j]) { j += 1 }
+            guard j > ds, j < l.count, l[j] == 58, j + 1 < l.count else { continue }
+            if k == 97 { if l[j + 1] == 123, j + 3 < l.count, [105, 115, 98, 100, 110, 97, 111].contains(l[j + 2]) || l[j + 2] == 125 { return (c - 1)..<min(l.count, c + 59) } } else if l[j + 1] == 34 { return (c - 1)..<min(l.count, c + 59) }
+        }
+        return nil
+    }
+
+    /// Protocol-0 pickle: `cos\nsystem\n(S'id'\ntR.`
+    static func pickle(_ l: [UInt8]) -> Range<Int>? {
+        if let i = l.find(u8("\n(s'")) ?? l.find(u8("\ntr.")) ?? l.find(u8("(s'")), l.find(u8("\n")) != nil, l.first == 99 || l.find(u8("\nc")) != nil {
+            return max(0, i - 20)..<min(l.count, i + 40)
+        }
+        return nil
+    }
+
+    /// Base64 runs decoded at the four alignments, searched for serialized-object markers.
+    static func base64Markers(_ t: ScanText) -> Range<Int>? {
+        let b = t.b
+        let table = Decoder.base64Table
+        var i = 0
+        var runs = 0
+        while i < b.count && runs < 32 {
+            guard table[Int(b[i])] != 255 else { i += 1; continue }
+            let s = i
+            while i < b.count && (table[Int(b[i])] != 255 || b[i] == 61) { i += 1 }
+            let len = i - s
+            guard len >= 6 else { continue }
+            runs += 1
+            let run = b[s..<i]
+            if run.starts(with: u8("rO0AB")) || run.starts(with: u8("AAEAAAD")) || run.starts(with: u8("gASV")) || run.starts(with: u8("KGRw")) && len > 20 {
+                return s..<min(b.count, s + 40)
+            }
+            guard len <= 4096 else { continue }
+            // Runs of one case or digits only are words and numbers, not base64.
+            var upper = false, lower = false
+            for c in run { if c &- 65 < 26 { upper = true } else if c &- 97 < 26 { lower = true } }
+            guard upper && lower else { continue }
+            for shift in 0..<4 {
+                // A fragment cut out of a longer encoding: pad the front back to its group.
+                guard let d = Decoder.base64Decode(shift == 0 ? run : ([UInt8](repeating: 65, count: shift) + run)[...]) else { continue }
+                let dl = d.map(lowerASCII)
+                if dl.count >= 4, dl.starts(with: [0xAC, 0xED, 0x00, 0x05]) { return s..<min(b.count, s + 40) }
+                for m in decodedMarkers where dl.find(m) != nil {
+                    return s..<min(b.count, s + 40)
+                }
+                if dl.find([0xAC, 0xED, 0x00, 0x05]) != nil { return s..<min(b.count, s + 40) }
+            }
+        }
+        return nil
+    }
+
+    /// ["com.example.Gadget", {…}]: Jackson's default typing names a class first.
+    static func jackson(_ l: [UInt8]) -> Range<Int>? {
+        var from = 0
+        while let i = l.find(u8("[\""), from: from) ?? l.find(u8("[\n\""), from: from) {
+            from = i + 2
+            var j = i + 1
+            while j < l.count && (isSpace(l[j]) || l[j] == 34) { j += 1 }
+            var dots = 0
+            var k = j
+            while k < l.count && (isAlnum(l[k]) || l[k] == 46 || l[k] == 95 || l[k] == 36) { if l[k] == 46 { dots += 1 }; k += 1 }
+            if dots >= 2, k < l.count, l[k] == 34 {
+                let head = Array(l[j..<k])
+                for p in [u8("com."), u8("org."), u8("ch."), u8("java."), u8("javax."), u8("net."), u8("sun."), u8("oracle."), u8("bsh."), u8("groovy.")] where head.starts(with: p) {
+                    return i..<min(l.count, i + 60)
+                }
+            }
+        }
+        return nil
+    }
+}

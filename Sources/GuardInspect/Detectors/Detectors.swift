@@ -1,0 +1,56 @@
+/// Runs the detectors on one decoded text. Each detector is a function from a text to the
+/// range of its evidence, or nil; `found` keeps one finding per class per value.
+enum Detectors {
+    static func detect(_ cls: DetectorClass, _ t: ScanText) -> Range<Int>? {
+        switch cls {
+        case .sqli: SQLDetector.detect(t)
+        case .nosqli: NoSQLDetector.detect(t)
+        case .cmdi: ShellDetector.detect(t)
+        case .traversal: TraversalDetector.detect(t)
+        case .ssrf: SSRFDetector.detect(t)
+        case .xss: XSSDetector.detect(t)
+        case .ssti: TemplateDetector.detect(t)
+        case .jndi: JNDIDetector.detect(t)
+        case .xxe: XXEDetector.detect(t)
+        case .proto: ProtoDetector.detect(t)
+        case .deser: DeserDetector.detect(t)
+        case .ldap: LDAPDetector.detect(t)
+        case .crlf: CRLFDetector.detect(t)
+        }
+    }
+
+    static let classes = DetectorClass.allCases
+
+    @inline(__always)
+    static func run(_ text: ScanText, mask: DetectorMask, found: inout UInt16, _ report: (DetectorClass, Range<Int>) -> Void) {
+        for cls in classes {
+            let bit: UInt16 = 1 << UInt16(cls.index)
+            guard mask.bits & bit != 0, found & bit == 0 else { continue }
+            if let r = detect(cls, text) {
+                found |= bit
+                report(cls, r)
+            }
+        }
+    }
+
+    /// Letters, digits and `-_.` only, short: no detector but the serialized-object one
+    /// (base64 markers) and the key checks can fire, so the rest are skipped.
+    static func isInert(_ b: [UInt8], role: ValueRole) -> Bool {
+        if b.count > 256 { return false }
+        for c in b where !(isAlnum(c) || c == 45 || c == 46 || c == 95) { return false }
+        return true
+    }
+
+    /// Commands that are a probe when they are the whole value.
+    static let probes: Set<[UInt8]> = Set(["whoami", "ifconfig", "ipconfig", "systeminfo", "sysinfo", "netstat", "uname", "printenv", "tasklist", "phpinfo"].map { Array($0.utf8) })
+
+    static func inertCheck(_ b: [UInt8], role: ValueRole, mask: DetectorMask) -> (DetectorClass, Range<Int>)? {
+        if b.count < 6 { return nil }
+        let t = ScanText(b, role: role)
+        if mask.contains(.deser), let r = DeserDetector.detect(t) { return (.deser, r) }
+        if mask.contains(.proto), let r = ProtoDetector.detect(t) { return (.proto, r) }
+        if mask.contains(.sqli), let r = SQLDetector.detectInert(t) { return (.sqli, r) }
+        if mask.contains(.cmdi), probes.contains(t.l) { return (.cmdi, 0..<b.count) }
+        return nil
+    }
+}

@@ -1,0 +1,63 @@
+/// NoSQL (MongoDB) injection: query operators where names or values are expected
+/// (`{"$ne": …}`, `user[$regex]=…`, `$where`), and server-side JavaScript after a string
+/// break-out (`'; return true; //`, `' || '1'=='1`, `this.password.match(…)`).
+enum NoSQLDetector {
+    static let operators: [[UInt8]] = [
+        "ne", "eq", "gt", "gte", "lt", "lte", "in", "nin", "regex", "where", "exists", "or", "and", "nor", "not", "expr",
+        "elemmatch", "all", "size", "mod", "text", "search", "comment", "function", "accumulator", "lookup", "jsonschema",
+        "options", "type", "set", "unset", "push", "inc", "rename", "match", "group", "merge", "out", "addfields",
+        "project", "unwind", "graphlookup", "facet", "sample",
+    ].map { Array($0.utf8) }
+
+    static func isOperator(_ l: [UInt8], at i: Int) -> Int? {
+        for op in operators where l.matches(op, at: i) {
+            let e = i + op.count
+            if e >= l.count || !isWordByte(l[e]) { return e }
+        }
+        return nil
+    }
+
+    static func detect(_ t: ScanText) -> Range<Int>? {
+        let l = t.l
+        let f = t.flags
+        if f.contains(.dollar) {
+            var from = 0
+            while let d = l.find([36], from: from) {
+                from = d + 1
+                guard let e = isOperator(l, at: d + 1) else { continue }
+                let before = d == 0 ? UInt8(0) : l[d - 1]
+                let after = e < l.count ? l[e] : UInt8(0)
+                // A key `$ne`, `[$ne]`, `{"$ne":`, `$where:`, `'$gt'`.
+                if t.role == .key && d == 0 && (e == l.count || after == 93) { return d..<min(l.count, d + 40) }
+                if before == 91 && after == 93 { return d..<min(l.count, d + 40) }
+                if (before == 34 || before == 39) && (after == 34 || after == 39) && l[(e + 1)...].prefix(3).contains(58) {
+                    return d..<min(l.count, d + 40)
+                }
+                if before == 123 || (before == 32 || before == 44 || d == 0) && after == 58 || l.matches(u8("where"), at: d + 1) && t.role != .key {
+                    if after == 58 || after == 34 || after == 39 || before == 123 || after == 32 { return d..<min(l.count, d + 40) }
+                }
+            }
+        }
+        guard f.contains(.squote) || f.contains(.dquote) || f.contains(.semicolon) else { return nil }
+        // Server-side JavaScript.
+        for marker in [u8("this."), u8("return true"), u8("return 1"), u8("new date()"), u8("db."), u8("sleep("), u8("while("), u8("while ("), u8("tojson("), u8("mapreduce"), u8("process.")] {
+            guard let i = t.find(marker) else { continue }
+            var p = i - 1
+            while p >= 0 && isSpace(l[p]) { p -= 1 }
+            let prev = p >= 0 ? l[p] : UInt8(0)
+            // After a quote, `;`, `||`, `&&` or `{`: code, not prose.
+            if prev == 39 || prev == 34 || prev == 59 || prev == 124 || prev == 38 || prev == 123 || prev == 61 {
+                if marker == u8("db.") {
+                    if l[i...].find(u8(".find")) == nil && l[i...].find(u8(".drop")) == nil && l[i...].find(u8(".insert")) == nil { continue }
+                }
+                if marker == u8("this.") && l[i...].find([40]) == nil && l[i...].find(u8("==")) == nil { continue }
+                return max(0, p)..<min(l.count, max(0, p) + 60)
+            }
+        }
+        // ' || '1'=='1    " && "a"=="a
+        if let i = t.find(u8("'=='")) ?? t.find(u8("\"==\"")) ?? t.find(u8("' == '")) {
+            return max(0, i - 10)..<min(l.count, i + 40)
+        }
+        return nil
+    }
+}

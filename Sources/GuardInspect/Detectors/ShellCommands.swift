@@ -1,0 +1,60 @@
+/// The command names the shell lexer knows. `strong` names are rarely English words;
+/// `weak` ones are (`find`, `time`, `more`) and need shell-looking arguments.
+enum ShellCommands {
+    static let strong = """
+        whoami uname ifconfig ipconfig netstat nslookup wget curl nc ncat netcat bash sh zsh ksh csh tcsh dash fish \
+        powershell pwsh cmd python python2 python3 perl ruby php irb lua luajit telnet chmod chown chgrp passwd \
+        useradd usermod userdel adduser crontab systeminfo tasklist taskkill certutil bitsadmin wmic nmap socat xterm \
+        busybox base64 base32 xxd rmt c89 c99 gcc g++ cc clang jrunscript jjs osascript tftp printenv id pwd ls ps \
+        dir awk gawk nawk mawk sed grep egrep fgrep zgrep rgrep rm sudo doas nohup xargs wc od hexdump strings whereis \
+        lsof arp traceroute tracert tracepath dig getent uptime dmesg ping ping6 ip hostname hostid cat tac echo printf \
+        sleep reg ver env vi vim nvim nano emacs ed ex mkdir rmdir cp mv ln tar zip unzip gzip gunzip bzip2 xz 7z \
+        dd timeout mysql psql sqlite3 mongo redis-cli setsid chroot ssh scp sftp ftp sendmail node nodejs java javac \
+        deno bun systemctl iptables nft tcpdump tshark ifup ifdown rundll32 regsvr32 mshta cscript wscript schtasks \
+        netsh icacls cacls attrib takeown vssadmin bcdedit bcdboot diskpart sc wevtutil fsutil diskshadow esentutl \
+        msiexec installutil regasm regsvcs msbuild forfiles pcalua syncappvpublishingserver \
+        nice renice strace ltrace gdb lldb valgrind ansible ansible-playbook ansible-galaxy ansible-inventory \
+        ansible-doc ansible-console ansible-pull ansible-vault chef-shell chef-vault chef-client \
+        cscli visudo tmux shuf base58 uuencode uudecode openssl \
+        gpg php-cgi pkill pgrep killall htop iftop nethogs rpm dpkg apt apt-get yum dnf apk pacman \
+        pip pip3 npm npx yarn cargo composer docker podman kubectl terraform gcloud \
+        mount umount fdisk mkfs losetup modprobe insmod rmmod lsmod sysctl ulimit chattr lsattr setfacl getfacl \
+        sshpass nsenter unshare capsh setcap getcap runc ctr crictl lxc tclsh wish rlwrap socat2 stty tput \
+        zsoelim soelim troff nroff groff mail mailx mutt hping3 masscan sqlmap msfconsole msfvenom \
+        nikto hashcat wpscan whatweb gobuster ffuf dirb rustscan zip7 unrar xdg-open \
+        .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
+        systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
+        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin ll la .databases .tables .dump \
+        .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan
+        """
+
+    static let weak = """
+        type find more less touch kill set del copy start call at cut sort tr tee file which history jobs last who \
+        w finger route mail open make time date host man join paste exec eval expr service shutdown reboot su uniq \
+        diff rev nl explorer head tail net cd fold split look pr fmt watch wait yes true false alias unalias export \
+        source test read print write wall talk logger env trap umask bind hash help let local return shift \
+        logout exit halt poweroff init run screen script expect chef knife column bridge comm john hydra top perf \
+        snap gem helm query expand go
+        """
+
+    /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
+    /// `python3.11` (a version).
+    static func lookup(_ word: [UInt8]) -> ShellDetector.Tier? {
+        if let t = table[word] { return t }
+        var w = word
+        while let last = w.last, isDigit(last) || last == 46 { w.removeLast() }
+        if w.count >= 2, w.count < word.count, let t = table[w], t == .strong { return t }
+        if let dash = word.firstIndex(of: 45), dash >= 3, let t = table[Array(word[..<dash])], t == .strong { return t }
+        return nil
+    }
+
+    static let table: [[UInt8]: ShellDetector.Tier] = {
+        var d: [[UInt8]: ShellDetector.Tier] = [:]
+        for w in strong.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d[Array(w.utf8)] = .strong }
+        for w in weak.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d[Array(w.utf8)] = .weak }
+        return d
+    }()
+
+    /// Commands that run the command after them.
+    static let prefixes: Set<[UInt8]> = Set(["time", "nohup", "sudo", "doas", "env", "exec", "nice", "timeout", "xargs", "strace", "busybox", "setsid", "chroot", "watch", "command", "builtin", "stdbuf", "ionice", "taskset"].map { Array($0.utf8) })
+}

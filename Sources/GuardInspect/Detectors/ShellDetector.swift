@@ -1,0 +1,316 @@
+/// Command injection: a shell lexer finds the places a command can start — after `;`, `|`,
+/// `&`, a newline, inside `$(…)`, `` `…` ``, `<(…)`, and at the start of the value — reads the
+/// word there the way the shell would (quotes, backslashes, `$@`, `${x}`, `^` and `${IFS}`
+/// removed or read as blanks) and judges it with its arguments: a known command followed
+/// by shell-looking arguments (options, paths, addresses, numbers, redirections).
+enum ShellDetector {
+    enum Tier: UInt8 { case strong, weak }
+
+    static var commands: [[UInt8]: Tier] { ShellCommands.table }
+
+    static func detect(_ t: ScanText) -> Range<Int>? {
+        var l = t.flags.contains(.backtick) ? blankCodeSpans(t.l) : t.l
+        if t.flags.contains(.pipe) && t.flags.contains(.newline) { l = blankTables(l) }
+        let f = t.flags
+        // Reverse shells and blank tricks are signs on their own.
+        if f.contains(.slash), let i = t.find(u8("/dev/tcp/")) ?? t.find(u8("/dev/udp/")) { return i..<min(l.count, i + 40) }
+        if f.contains(.dollar), let i = t.find(u8("${ifs")) ?? t.find(u8("$ifs")), nearCommand(l, i) { return max(0, i - 10)..<min(l.count, i + 40) }
+        if let r = syntax(l, f) { return r }
+        var checked = 0
+        // The start of the value, and after a leading quote (the value left a quoted argument).
+        var s0 = 0
+        while s0 < l.count && (isSpace(l[s0]) || l[s0] == 34 || l[s0] == 39) { s0 += 1 }
+        if t.role != .path, let r = judge(l, at: s0, context: s0 > 0 && (l[0] == 34 || l[0] == 39) ? .quoted : .start) { return r }
+        guard f.contains(.semicolon) || f.contains(.pipe) || f.contains(.amp) || f.contains(.newline)
+            || f.contains(.backtick) || f.contains(.dollar) || f.contains(.lt) || f.contains(.gt) || f.contains(.brace)
+        else {
+            return globPath(l)
+        }
+        var i = 0
+        let n = l.count
+        while i < n && checked < 64 {
+            let c = l[i]
+            var start = -1
+            var ctx = Context.separator
+            switch c {
+            case 59, 124, 38, 10, 13: start = i + 1
+                while start < n && (l[start] == 124 || l[start] == 38) { start += 1 }
+            case 96: start = i + 1; ctx = .substitution
+            case 36 where i + 1 < n && l[i + 1] == 40: start = i + 2; ctx = .substitution
+            case 60 where i + 1 < n && l[i + 1] == 40, 62 where i + 1 < n && l[i + 1] == 40: start = i + 2; ctx = .substitution
+            case 123 where i + 1 < n && isAlpha(l[i + 1]): start = i + 1; ctx = .brace
+            default: break
+            }
+            if start >= 0 {
+                checked += 1
+                if let r = judge(l, at: start, context: ctx) { return r }
+            }
+            i += 1
+        }
+        return globPath(l)
+    }
+
+    enum Context { case start, separator, substitution, brace, prefixed, quoted }
+
+    /// Whether a known command word sits right before or after position `i` (`${IFS}`).
+    static func nearCommand(_ l: [UInt8], _ i: Int) -> Bool {
+        var a = i - 1
+        while a >= 0 && (isAlnum(l[a]) || l[a] == 39 || l[a] == 34 || l[a] == 92) { a -= 1 }
+        let (w, _) = readWord(l, from: a + 1)
+        if ShellCommands.lookup(w) != nil { return true }
+        var j = i
+        while j < l.count && l[j] != 125 && j < i + 8 { j += 1 }
+        let (w2, _) = readWord(l, from: j + 1)
+        return ShellCommands.lookup(w2) != nil
+    }
+
+    /// Reads a shell word from `i`, dropping quotes, backslashes, `$@`, `$*`, `${…}` pieces
+    /// and `^`, up to a blank or an operator. Returns the word and where it ended.
+    static func readWord(_ l: [UInt8], from start: Int) -> ([UInt8], Int) {
+        var w: [UInt8] = []
+        var i = start
+        let n = l.count
+        while i < n && w.count < 48 {
+            let c = l[i]
+            if isSpace(c) || c == 43 && w.isEmpty || c == 59 || c == 124 || c == 38 || c == 60 || c == 62 || c == 40 || c == 41 || c == 96 || c == 44 || c == 125 || c == 123 || c == 0 {
+                break
+            }
+            if c == 43 { break }  // `+` is a blank in query strings
+            if c == 39 || c == 34 || c == 92 || c == 94 { i += 1; continue }
+            if c == 91, i + 2 < n, l[i + 2] == 93, isAlnum(l[i + 1]) { w.append(l[i + 1]); i += 3; continue }  // [u]name
+            if c == 36 {
+                if i + 1 < n, [64, 42, 45, 36, 95, 33, 63, 35].contains(l[i + 1]) || isDigit(l[i + 1]) { i += 2; continue }  // $@ $* $- $$ $_ $1
+                if l.matches(u8("${ifs}"), at: i) || l.matches(u8("$ifs"), at: i) { break }
+                if i + 1 < n, l[i + 1] == 123 {  // ${x} that is empty in practice
+                    var k = i + 2
+                    while k < n && l[k] != 125 && k < i + 24 { k += 1 }
+                    i = k + 1
+                    continue
+                }
+                break
+            }
+            w.append(c)
+            i += 1
+        }
+        return (w, i)
+    }
+
+    static let binDirs: [[UInt8]] = ["/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "bin/", "sbin/", "c:/windows/system32/", "c:\\windows\\system32\\"].map { Array($0.utf8) }
+
+    static func judge(_ l: [UInt8], at start: Int, context: Context, depth: Int = 0) -> Range<Int>? {
+        var i = start
+        let n = l.count
+        while i < n && (isSpace(l[i]) || l[i] == 43 || l[i] == 40 || l[i] == 123 || l[i] == 33 || l[i] == 64 || (context != .start && (l[i] == 39 || l[i] == 34 || l[i] == 96))) { i += 1 }
+        // `. file` is `source file`: look at what follows.
+        if context != .start, i + 1 < n, l[i] == 46, isSpace(l[i + 1]) { i += 1; while i < n && (isSpace(l[i]) || l[i] == 92 || l[i] == 34) { i += 1 } }
+        // $a cat x: an unset variable in front of the command expands to nothing.
+        if context == .separator, i + 2 < n, l[i] == 36, isAlpha(l[i + 1]) {
+            var k = i + 1
+            while k < n && isAlnum(l[k]) { k += 1 }
+            if k < n, l[k] == 32 {
+                var m = k
+                while m < n && l[m] == 32 { m += 1 }
+                if ShellCommands.lookup(readWord(l, from: m).0) != nil { i = m }
+            }
+        }
+        guard i < n else { return nil }
+        if l.matches(u8("${ifs}"), at: i) { i += 6 }
+        let (raw, end) = readWord(l, from: i)
+        guard raw.count >= 1 else { return nil }
+        var word = raw
+        var isPath = false
+        if let slash = raw.lastIndex(where: { $0 == 47 || $0 == 92 }), slash + 1 < raw.count {
+            isPath = raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58) || raw.starts(with: u8("bin/")) || raw.starts(with: u8("sbin/"))
+            word = Array(raw[(slash + 1)...])
+        }
+        let hit = i..<min(n, i + 60)
+        let binPath = isPath && binDirs.contains { raw.starts(with: $0) } && word.count >= 2
+        // Letters split by quotes or backslashes (c'a't, w\hoami) only hide a command.
+        let quotes = l[i..<end].reduce(0) { $0 + ($1 == 39 || $1 == 34 ? 1 : 0) }
+        let obfuscated = end - i > raw.count && raw.allSatisfy { isAlnum($0) || $0 == 46 }
+            && (quotes >= 2 && quotes % 2 == 0 || l[i..<end].contains(where: { $0 == 92 || $0 == 36 || $0 == 91 }))
+        guard let tier = ShellCommands.lookup(word) else {
+            if binPath && (context != .start || end - i >= 7) { return hit }
+            // $a -nlvp 555: a command held in a variable, given options.
+            if context == .separator, raw.isEmpty || i < n && l[i] == 36, end < n {
+                var a = end
+                while a < n && isSpace(l[a]) { a += 1 }
+                if i < n, l[i] == 36, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return hit }
+            }
+            return nil
+        }
+        if obfuscated && word.count >= 2 { return hit }
+        // `base64,xyz` and `id(` are one word to the shell, not the command.
+        if end < n, l[end] == 44 || l[end] == 40 || l[end] == 123 || l[end] == 61 || l[end] == 46, context != .brace { return nil }
+        // The arguments up to the next operator.
+        var a = end
+        while a < n && (isSpace(l[a]) || (l[a] == 43 && a == end) || l.matches(u8("${ifs}"), at: a) || l.matches(u8("$ifs"), at: a)) {
+            if l[a] == 36 { a += l.matches(u8("${ifs}"), at: a) ? 6 : 4 } else { a += 1 }
+        }
+        let argsEnd = a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 96 || l[a] == 41 || l[a] == 10 || l[a] == 35 || l[a] == 13
+        let shellArgs = !argsEnd && (tier == .strong ? shellish(l, a) : weakArgs(l, a))
+        // time sh -c …, nohup ifconfig, sudo -u x id: judge the command after the prefix.
+        if ShellCommands.prefixes.contains(word), depth == 0, !argsEnd, let r = judge(l, at: a, context: context == .start ? .prefixed : context, depth: 1) {
+            return r
+        }
+        if word == u8("sh") || word == u8("bash") || word == u8("cmd") || word == u8("zsh") || word == u8("powershell") || word == u8("pwsh") {
+            if l.matches(u8("-c"), at: a) || l.matches(u8("/c"), at: a) || l.matches(u8("-e"), at: a) || l.matches(u8("/k"), at: a) || l.matches(u8("-i"), at: a) { return hit }
+        }
+        if word == u8("alias"), !argsEnd, l[a...].prefix(40).contains(61) { return hit }
+        if word == u8("net"), !argsEnd, [u8("user"), u8("localgroup"), u8("group"), u8("share"), u8("use"), u8("view"), u8("accounts"), u8("session"), u8("stop"), u8("start")].contains(where: { l.matches($0, at: a) }) { return hit }
+        if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches(u8(".."), at: a) { return hit }
+        switch context {
+        case .substitution:
+            return hit
+        case .brace:
+            return end < n && l[end] == 44 ? hit : nil
+        case .separator, .prefixed:
+            if isPath || shellArgs { return hit }
+            if argsEnd {
+                // ;id  |whoami  & dir   (a prose word after "& " stays prose: "copy & paste")
+                if tier == .strong { return hit }
+                let sep = start > 0 ? l[start - 1] : 0
+                return i == start && sep != 38 || context == .prefixed ? hit : nil
+            }
+            // A command followed by a plain word: `; ping me` stays prose, `; nc x 80` not.
+            if tier == .strong, !isPlainWordArgs(l, a) { return hit }
+            if context == .prefixed || word == u8("which") || word == u8("type") { if ShellCommands.lookup(readWord(l, from: a).0) != nil { return hit } }
+            return nil
+        case .quoted:
+            return tier == .strong && (argsEnd || shellArgs || isPath) ? hit : nil
+        case .start:
+            if binPath && (argsEnd || shellArgs) { return hit }
+            if shellArgs && tier == .strong && strongArgs(l, a) { return hit }
+            if tier == .weak, !argsEnd, weakArgs(l, a), l[a] == 45 || l[a] == 37 { return hit }
+            // whoami;  ifconfig|  (a command then an operator)
+            if tier == .strong, a < n, a == end, l[a] == 59 || l[a] == 124 || l[a] == 38 { return hit }
+            // which perl, sleep 10
+            if word == u8("which") || word == u8("whereis") || word == u8("type"), !argsEnd, ShellCommands.lookup(readWord(l, from: a).0) == .strong { return hit }
+            if word == u8("sleep") || word == u8("ping"), !argsEnd, shellish(l, a) { return hit }
+            return nil
+        }
+    }
+
+    /// Options, paths, addresses, numbers, redirections, variables, quotes: not prose.
+    static func shellish(_ l: [UInt8], _ a: Int) -> Bool {
+        let c = l[a]
+        if c == 45 || c == 47 || c == 92 || c == 36 || c == 126 || c == 62 || c == 60 || c == 46 || c == 42 || c == 63 { return true }
+        if c == 39 || c == 34 { return true }
+        // The first argument word: a number, a dotted name or address, a path.
+        var j = a
+        var sawDot = false
+        var allDigits = true
+        while j < l.count && !isSpace(l[j]) && l[j] != 59 && l[j] != 124 && l[j] != 38 {
+            if l[j] == 46 || l[j] == 47 || l[j] == 92 || l[j] == 58 && j + 1 < l.count && l[j + 1] == 47 { sawDot = true }
+            if !isDigit(l[j]) { allDigits = false }
+            j += 1
+        }
+        return allDigits || sawDot && j - a > 3
+    }
+
+    /// Arguments for a command that is also an English word: options, paths, redirections.
+    static func weakArgs(_ l: [UInt8], _ a: Int) -> Bool {
+        let c = l[a]
+        if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
+        if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 || c == 37 { return true }
+        var j = a
+        while j < l.count && !isSpace(l[j]) { if l[j] == 47 && j > a { return true }; j += 1 }
+        return false
+    }
+
+    /// Markdown code spans in prose (`` run `make test` now ``) are quoted text, not command
+    /// substitution: their insides are blanked when the value has words of prose around them.
+    static func blankCodeSpans(_ l: [UInt8]) -> [UInt8] {
+        var spans: [Range<Int>] = []
+        var i = 0
+        // Fenced blocks first: ```lang … ```
+        while let open = l.find(u8("```"), from: i) {
+            guard let close = l.find(u8("```"), from: open + 3) else { break }
+            spans.append(open..<(close + 3))
+            i = close + 3
+        }
+        if !spans.isEmpty {
+            var out = l
+            for r in spans { for k in r { out[k] = 32 } }
+            return out
+        }
+        while let open = l.find([96], from: i) {
+            guard let close = l.find([96], from: open + 1) else { break }
+            let before = open == 0 ? UInt8(32) : l[open - 1]
+            let after = close + 1 < l.count ? l[close + 1] : UInt8(32)
+            if (isSpace(before) || before == 40) && open > 0 && (isSpace(after) || after == 46 || after == 44 || after == 41 || after == 58 || after == 63 || after == 33) {
+                spans.append(open..<(close + 1))
+            }
+            i = close + 1
+        }
+        guard !spans.isEmpty else { return l }
+        var out = l
+        for r in spans { for k in r { out[k] = 32 } }
+        // Count prose words left outside the spans.
+        var words = 0
+        var k = 0
+        while k < out.count {
+            while k < out.count && !isAlpha(out[k]) { k += 1 }
+            let s = k
+            while k < out.count && isAlpha(out[k]) { k += 1 }
+            if k - s >= 2 { words += 1 }
+        }
+        return words >= 3 ? out : l
+    }
+
+    /// Markdown tables: lines that start and end with `|` are cells, not pipelines.
+    static func blankTables(_ l: [UInt8]) -> [UInt8] {
+        var out = l
+        var s = 0
+        var rows = 0
+        while s < l.count {
+            var e = s
+            while e < l.count && l[e] != 10 { e += 1 }
+            var a = s
+            var b = e
+            while a < b && (isSpace(l[a])) { a += 1 }
+            while b > a && isSpace(l[b - 1]) { b -= 1 }
+            if b - a >= 3, l[a] == 124, l[(a + 1)..<b].contains(124) {
+                rows += 1
+                for k in a..<b where l[k] == 124 { out[k] = 32 }
+            }
+            s = e + 1
+        }
+        return rows >= 2 ? out : l
+    }
+
+    /// Arguments that only a command line has (for a command at the very start).
+    static func strongArgs(_ l: [UInt8], _ a: Int) -> Bool {
+        let c = l[a]
+        if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
+        if c == 47 || c == 62 || c == 60 || c == 36 || c == 92 { return true }
+        return shellish(l, a) && (l[a...].contains(47) || l[a...].contains(46))
+    }
+
+    static func isPlainWordArgs(_ l: [UInt8], _ a: Int) -> Bool {
+        var j = a
+        while j < l.count && isAlpha(l[j]) { j += 1 }
+        return j > a && (j >= l.count || l[j] == 32 || l[j] == 44 || l[j] == 46 || l[j] == 33 || l[j] == 63)
+    }
+
+    static let systemDirs: [[UInt8]] = ["/etc/", "/bin/", "/usr/", "/sbin/", "/dev/", "/proc/", "/var/", "/tmp/", "/home/", "/root/", "/???/", "/??/", "/?/", "/*/"].map { Array($0.utf8) }
+
+    /// /???/c?t  /e??/p*d  /etc/[!abc]asswd: shell globbing in a path to a system file.
+    static func globPath(_ l: [UInt8]) -> Range<Int>? {
+        var from = 0
+        while let s = l.find([47], from: from) {
+            from = s + 1
+            if s > 0, isAlnum(l[s - 1]) || l[s - 1] == 58 || l[s - 1] == 47 || l[s - 1] == 46 { continue }
+            var i = s
+            var globs = 0
+            var segments = 0
+            while i < l.count && !isSpace(l[i]) && l[i] != 61 && l[i] != 38 {
+                let c = l[i]
+                if c == 47 { segments += 1 } else if c == 63 || c == 42 || c == 91 { globs += 1 }
+                i += 1
+            }
+            if globs >= 1, segments >= 2, systemDirs.contains(where: { l.matches($0, at: s) }) || globs >= 2 { return s..<min(l.count, s + 40) }
+        }
+        return nil
+    }
+}
