@@ -47,6 +47,6 @@ let package = Package(
         .testTarget(name: "GuardInspectTests", dependencies: ["GuardInspect"]),
         .testTarget(name: "GuardProfileTests", dependencies: ["GuardProfile"]),
         .testTarget(name: "GuardRuntimeAPITests", dependencies: ["GuardRuntimeAPI"], exclude: ["Fixtures"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["GuardCLI", "GuardProbe", "GuardJSON"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["GuardCLI", "GuardProbe", "GuardJSON"], exclude: ["Fixtures"]),
     ]
 )
