@@ -107,10 +107,14 @@ struct InspectionSession {
             fail("budget exhausted: more than \(limits.maxMicroseconds) µs")
             return
         }
+        var bytes = bytes
+        var overBudget = false
         if bytesScanned + bytes.count > limits.maxScanBytes {
-            fail("budget exhausted: more than \(limits.maxScanBytes) bytes to scan")
-            return
+            // Scan what the budget allows, then stop with an error.
+            bytes = bytes.prefix(max(0, limits.maxScanBytes - bytesScanned))
+            overBudget = true
         }
+        defer { if overBudget { fail("budget exhausted: more than \(limits.maxScanBytes) bytes to scan") } }
         bytesScanned += bytes.count
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(role.rawValue)
         for c in bytes { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }

@@ -54,7 +54,7 @@ public struct InspectionLimits: Sendable {
 
     public init(
         maxEventBytes: Int = 8 << 20, maxDepth: Int = 128, maxStrings: Int = 200_000,
-        maxScanBytes: Int = 2 << 20, maxMicroseconds: Int = 250_000, maxFindings: Int = 32
+        maxScanBytes: Int = 8 << 20, maxMicroseconds: Int = 250_000, maxFindings: Int = 32
     ) {
         self.maxEventBytes = maxEventBytes
         self.maxDepth = maxDepth

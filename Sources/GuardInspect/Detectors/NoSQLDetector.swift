@@ -54,6 +54,17 @@ enum NoSQLDetector {
                 return max(0, p)..<min(l.count, max(0, p) + 60)
             }
         }
+        // '; return …: a statement after leaving a string
+        var from = 0
+        while let i = t.find(u8("return"), from: from) {
+            from = i + 6
+            var p = i - 1
+            while p >= 0 && isSpace(l[p]) { p -= 1 }
+            guard p >= 0, l[p] == 59 else { continue }
+            p -= 1
+            while p >= 0 && isSpace(l[p]) { p -= 1 }
+            if p >= 0, l[p] == 39 || l[p] == 34 { return p..<min(l.count, p + 60) }
+        }
         // ' || '1'=='1    " && "a"=="a
         if let i = t.find(u8("'=='")) ?? t.find(u8("\"==\"")) ?? t.find(u8("' == '")) {
             return max(0, i - 10)..<min(l.count, i + 40)
