@@ -145,7 +145,20 @@ extension InspectionSession {
 
     /// Keys: detectors run on them as on values, plus the structural checks (prototype
     /// pollution through `__proto__` or `constructor` → `prototype`, operator keys).
+    /// The keys of the event formats themselves: not scanned as payload.
+    static let knownKeys: Set<[UInt8]> = Set("""
+        version routeKey rawPath rawQueryString headers multiValueHeaders queryStringParameters \
+        multiValueQueryStringParameters pathParameters stageVariables requestContext body isBase64Encoded cookies \
+        resource path httpMethod Records messageId receiptHandle attributes messageAttributes md5OfBody eventSource \
+        eventSourceARN awsRegion Sns Type MessageId TopicArn Subject Message Timestamp SignatureVersion Signature \
+        SigningCertUrl SigningCertURL UnsubscribeUrl UnsubscribeURL MessageAttributes EventSource EventVersion \
+        EventSubscriptionArn detail detail-type source account time region resources id ApproximateReceiveCount \
+        SentTimestamp SenderId ApproximateFirstReceiveTimestamp stringValue binaryValue dataType kinesis data \
+        partitionKey sequenceNumber eventID eventName eventVersion invokeIdentityArn
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Array($0.utf8) })
+
     mutating func scanKey(_ key: ArraySlice<UInt8>, parentKey: ArraySlice<UInt8>) {
+        if key.count <= 32, key.count >= 2, let f = key.first, isAlpha(f), Self.knownKeys.contains(Array(key)) { return }
         if Self.keyIs(key, Self.kProto) {
             reportStructure(.proto, evidence: key)
         } else if Self.keyIs(key, Self.kPrototype), Self.keyIs(parentKey, Self.kConstructor) {

@@ -3,7 +3,7 @@
 /// Python pickle opcodes, YAML language tags, node-serialize functions, .NET type hints and
 /// BinaryFormatter headers, Jackson/Fastjson polymorphic type names.
 enum DeserDetector {
-    static let gadgets: [[UInt8]] = [
+    static let gadgetWords: [String] = [
         "clonetransformer", "forclosure", "instantiatefactory", "instantiatetransformer", "invokertransformer",
         "prototypeclonefactory", "prototypeserializationfactory", "whileclosure", "chainedtransformer",
         "constanttransformer", "lazymap", "templatesimpl", "jdbcrowsetimpl", "annotationinvocationhandler",
@@ -16,34 +16,36 @@ enum DeserDetector {
         "system.diagnostics.process", "!!python/", "!!ruby/", "!ruby/", "!!java", "!!javax", "!!com.", "!!org.",
         "!!net.", "tag:yaml.org,2002:python", "tag:yaml.org,2002:ruby", "tag:yaml.org,2002:java", "c__builtin__",
         "cposix\nsystem", "cos\nsystem", "csubprocess", "cnt\nsystem", "cbuiltins", "c__main__", "java.io.", "java.lang.",
-        "java.net.", "java.nio.", "java.util.prefs", "javax.", "com.sun.", "aced0005", "rO0AB".lowercased(),
+        "java.net.", "java.nio.", "java.util.prefs", "javax.", "com.sun.", "aced0005", "ro0ab",
         "aaeaaad/////", "$type\":\"system.", "$type\": \"system.", "mscorlib", "@type\":\"com.", "@type\":\"org.",
         "@type\": \"com.", "@type\":\"java.", "@type\": \"java.", "@type\":\"org", "oracle.jdbc", "org.hibernate",
-        "weblogic.", "com.alibaba", "org.mozilla.javascript", "jnlp", "rmi://", "ldap://",
-    ].map { Array($0.utf8) }
+        "weblogic.", "com.alibaba", "org.mozilla.javascript",
+    ]
+    static let gadgets = NeedleSet(gadgetWords)
+    static let packages: Set<Int> = Set(["java.io.", "java.lang.", "java.net.", "java.nio.", "javax.", "com.sun."].compactMap { gadgetWords.firstIndex(of: $0) })
 
     /// What the base64 of a serialized object decodes to.
-    static let decodedMarkers: [[UInt8]] = [
+    static let decodedMarkers = NeedleSet([
         "runtime", "processbuilder", "clonetransformer", "forclosure", "instantiatefactory", "instantiatetransformer",
         "invokertransformer", "prototypeclonefactory", "prototypeserializationfactory", "whileclosure",
         "chainedtransformer", "templatesimpl", "java.lang", "javax.", "ysoserial", "commons.collections",
         "objectinputstream", "getruntime", "system.diagnostics", "objectdataprovider", "posix", "subprocess",
-    ].map { Array($0.utf8) }
+    ])
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         let b = t.b
-        for g in gadgets {
-            if let i = l.find(g) {
-                if g == u8("ldap://") || g == u8("rmi://") { continue }
-                if g == u8("java.io.") || g == u8("java.lang.") || g == u8("java.net.") || g == u8("java.nio.") || g == u8("javax.") || g == u8("com.sun.") {
-                    // A package followed by a class or subpackage name, at a word start.
-                    let e = i + g.count
-                    guard wordStart(l, i) || l[i - 1] == 34 || l[i - 1] == 33, e < l.count, isAlpha(l[e]) else { continue }
-                }
-                return i..<min(l.count, i + 60)
+        var found: Range<Int>? = nil
+        gadgets.forEach(in: l) { k, i in
+            if packages.contains(k) {
+                // A package followed by a class or subpackage name, at a word start.
+                let e = i + gadgets.needles[k].count
+                guard wordStart(l, i) || l[i - 1] == 34 || l[i - 1] == 33, e < l.count, isAlpha(l[e]) else { return false }
             }
+            found = i..<min(l.count, i + 60)
+            return true
         }
+        if let found { return found }
         // java.evil.runtime, runtime.clonetransformer: a Java-ish dotted name ending in a
         // dangerous class.
         if t.flags.contains(.dot) {
@@ -89,6 +91,8 @@ enum DeserDetector {
     }
 
     /// Base64 runs decoded at the four alignments, searched for serialized-object markers.
+    /// Long runs are only checked for the headers serializations start with; short ones (a
+    /// fragment of a class name, as probes send) are decoded on the stack.
     static func base64Markers(_ t: ScanText) -> Range<Int>? {
         let b = t.b
         let table = Decoder.base64Table
@@ -97,7 +101,13 @@ enum DeserDetector {
         while i < b.count && runs < 32 {
             guard table[Int(b[i])] != 255 else { i += 1; continue }
             let s = i
-            while i < b.count && (table[Int(b[i])] != 255 || b[i] == 61) { i += 1 }
+            var upper = 0, lower = 0, nonHex = 0
+            while i < b.count && (table[Int(b[i])] != 255 || b[i] == 61) {
+                let c = b[i]
+                if c &- 65 < 26 { upper += 1 } else if c &- 97 < 26 { lower += 1 }
+                if hexValue(c) == nil { nonHex += 1 }
+                i += 1
+            }
             let len = i - s
             guard len >= 6 else { continue }
             runs += 1
@@ -105,21 +115,34 @@ enum DeserDetector {
             if run.starts(with: u8("rO0AB")) || run.starts(with: u8("AAEAAAD")) || run.starts(with: u8("gASV")) || run.starts(with: u8("KGRw")) && len > 20 {
                 return s..<min(b.count, s + 40)
             }
-            guard len <= 4096 else { continue }
-            // Runs of one case or digits only are words and numbers, not base64.
-            var upper = false, lower = false
-            for c in run { if c &- 65 < 26 { upper = true } else if c &- 97 < 26 { lower = true } }
-            guard upper && lower else { continue }
-            for shift in 0..<4 {
-                // A fragment cut out of a longer encoding: pad the front back to its group.
-                guard let d = Decoder.base64Decode(shift == 0 ? run : ([UInt8](repeating: 65, count: shift) + run)[...]) else { continue }
-                let dl = d.map(lowerASCII)
-                if dl.count >= 4, dl.starts(with: [0xAC, 0xED, 0x00, 0x05]) { return s..<min(b.count, s + 40) }
-                for m in decodedMarkers where dl.find(m) != nil {
-                    return s..<min(b.count, s + 40)
+            // Words, numbers and hex digests are not base64 of anything interesting.
+            guard len <= 64, upper >= 2, lower >= 1, nonHex > 0 else { continue }
+            let hit: Bool = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf in
+                for shift in 0..<4 {
+                    // A fragment cut out of a longer encoding: pad the front back to its group.
+                    var acc: UInt32 = 0
+                    var bits = 6 * shift
+                    var n = 0
+                    for c in run {
+                        let v = table[Int(c)]
+                        if v == 255 { continue }
+                        acc = acc << 6 | UInt32(v)
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            let byte = UInt8((acc >> UInt32(bits)) & 0xFF)
+                            if n < 64 { buf[n] = lowerASCII(byte); n += 1 }
+                        }
+                    }
+                    let d = UnsafeBufferPointer(rebasing: buf[0..<n])
+                    if n >= 4, d[0] == 0xAC || d.count > 4 {
+                        for k in 0..<max(0, n - 3) where d[k] == 0xAC && d[k + 1] == 0xED && d[k + 2] == 0 && d[k + 3] == 5 { return true }
+                    }
+                    if decodedMarkers.first(in: d) != nil { return true }
                 }
-                if dl.find([0xAC, 0xED, 0x00, 0x05]) != nil { return s..<min(b.count, s + 40) }
+                return false
             }
+            if hit { return s..<min(b.count, s + 40) }
         }
         return nil
     }

@@ -6,13 +6,13 @@
 enum SSRFDetector {
     static let rawSchemes: [[UInt8]] = ["gopher", "dict", "file", "ldap", "ldaps", "tftp", "jar", "netdoc", "phar", "expect", "sftp", "telnet", "smb", "php", "glob", "ssh2", "rar", "ogg", "zip"].map { Array($0.utf8) }
 
-    static let metadataPaths: [[UInt8]] = ["/latest/meta-data", "/latest/user-data", "/latest/api/token", "/latest/dynamic/", "/computemetadata/", "/metadata/instance", "/metadata/v1", "/openstack/latest", "/metadata/identity", "/2009-04-04/meta-data", "/metadata/computemetadata", "/runtime/invocation/", "/2018-06-01/runtime", "/v1/metadata", "/hetzner/v1/metadata", "/opc/v1/instance", "/opc/v2/instance"].map { Array($0.utf8) }
+    static let metadataPaths = NeedleSet(["/latest/meta-data", "/latest/user-data", "/latest/api/token", "/latest/dynamic/", "/computemetadata/", "/metadata/instance", "/metadata/v1", "/openstack/latest", "/metadata/identity", "/2009-04-04/meta-data", "/metadata/computemetadata", "/runtime/invocation/", "/2018-06-01/runtime", "/v1/metadata", "/hetzner/v1/metadata", "/opc/v1/instance", "/opc/v2/instance"])
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         if t.role == .metadata { return nil }
         if t.flags.contains(.slash) {
-            for p in metadataPaths { if let i = l.find(p) { return i..<min(l.count, i + 60) } }
+            if let (_, i) = metadataPaths.first(in: l) { return i..<min(l.count, i + 60) }
         }
         var from = 0
         var count = 0

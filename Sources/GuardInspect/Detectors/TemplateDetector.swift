@@ -9,12 +9,12 @@ enum TemplateDetector {
         ("[[", "]]"), ("@(", ")"), ("{#", "#}"), ("[=", "]"), ("{$", "}"),
     ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
 
-    static let directives: [[UInt8]] = [
+    static let directives = NeedleSet([
         "<#assign", "<#import", "<#include", "<#list", "<#if", "<#global", "<#macro", "<#setting", "#set(", "#foreach(",
         "#evaluate(", "#include(", "#parse(", "#define(", "{php}", "{/php}", "{system(", "{$smarty", "{self::", "$class.inspect",
         "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor", "<%@ page", "<%@page",
         "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "${{", "#{{", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
-    ].map { Array($0.utf8) }
+    ])
 
     static let objects: [[UInt8]] = [
         "config", "self", "request", "lipsum", "cycler", "joiner", "namespace", "url_for", "get_flashed_messages",
@@ -30,7 +30,7 @@ enum TemplateDetector {
         let l = t.l
         let f = t.flags
         guard f.contains(.brace) || f.contains(.lt) || f.contains(.bracket) || f.contains(.paren) || f.contains(.hash) else { return nil }
-        for d in directives { if let i = l.find(d) { return i..<min(l.count, i + 60) } }
+        if let (_, i) = directives.first(in: l) { return i..<min(l.count, i + 60) }
         for (open, close) in openers {
             var from = 0
             var count = 0

@@ -2,7 +2,7 @@
 /// separators servers have split on) and flagged when it climbs out of its directory twice,
 /// or once towards a known sensitive file, or names such a file absolutely.
 enum TraversalDetector {
-    static let sensitive: [[UInt8]] = [
+    static let sensitive = NeedleSet([
         "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/master.passwd", "etc/security/",
         "etc/sudoers", "etc/crontab", "etc/fstab", "etc/mysql", "etc/httpd", "etc/apache", "etc/nginx", "etc/ssh",
         "etc/hostname", "etc/resolv.conf", "etc/motd", "etc/profile", "etc/environment", "proc/self/", "proc/version",
@@ -13,9 +13,9 @@ enum TraversalDetector {
         "web-inf/", "meta-inf/", "wp-config", "config.php", "php.ini", "httpd.conf", "my.cnf", "my.ini",
         "repair/sam", "autoexec.bat", "config.sys", "desktop.ini", "etc/", "bin/sh", "cmd.exe", ".env", "localstart.asp",
         "applicationhost.config", "appcmd", "global.asa", "server.xml", "tomcat-users.xml", "shadow", "passwd",
-    ].map { Array($0.utf8) }
+    ])
 
-    static let absolute: [[UInt8]] = [
+    static let absolute = NeedleSet([
         "/etc/passwd", "/etc/shadow", "/etc/group", "/etc/hosts", "/etc/issue", "/etc/master.passwd", "/etc/sudoers",
         "/proc/self/", "/proc/version", "/proc/1/", "/var/log/", "/var/www/logs", "/root/.", "/.ssh/", "/id_rsa",
         "/.bash_history", "/.htpasswd", "/.aws/credentials", "/boot.ini", "/win.ini", "/system.ini", ":/windows/",
@@ -25,7 +25,7 @@ enum TraversalDetector {
         "c:/boot.ini", "c:\\boot.ini", "/var/lib/mysql", "/etc/security/", "/etc/ssh/", "/usr/local/etc/",
         "/opt/lampp/", "/xampp/", "/etc/profile", "/etc/environment", "/var/mail/", "/var/spool/", "/etc/php",
         "/proc/cpuinfo", "/proc/meminfo", "/proc/mounts", "/proc/net/", "/proc/sched_debug",
-    ].map { Array($0.utf8) }
+    ])
 
     @inline(__always) static func isSep(_ c: UInt8) -> Bool { c == 47 || c == 92 || c == 59 || c < 32 }
 
@@ -39,13 +39,13 @@ enum TraversalDetector {
     ].map { Array($0.utf8) }
 
     /// Files that are only ever asked for by an attacker.
-    static let sensitiveFiles: [[UInt8]] = [
+    static let sensitiveFiles = NeedleSet([
         "access.log", "access_log", "error.log", "error_log", "php.ini", "my.cnf", "my.ini", "httpd.conf",
         "apache2.conf", "nginx.conf", ".htaccess", ".htpasswd", "boot.ini", "win.ini", "system.ini", "etc/passwd",
         "etc/shadow", "config.inc", "webalizer.conf", ".docker/", "id_rsa", ".bash_history", "wp-config.php",
         "web.config", "web.xml", "tomcat-users.xml", "applicationhost.config", "sam", "ntuser.dat", "proftpd.conf",
         "vsftpd.conf", "php.ini", ".env", "settings.py", "database.yml", "credentials",
-    ].map { Array($0.utf8) }
+    ])
 
     /// 0x2e0x2e0x2f → ../, NULs dropped, `\` → `/`.
     static func normalize(_ l: [UInt8], _ f: CharFlags) -> [UInt8] {
@@ -96,25 +96,29 @@ enum TraversalDetector {
                     return s..<min(l.count, s + 60)
                 }
                 if !body.contains(32) || body.count < 60 {
-                    for file in sensitiveFiles {
-                        guard let at = body.find(file) else { continue }
+                    var hit = false
+                    sensitiveFiles.forEach(in: body) { k, at in
+                        let file = sensitiveFiles.needles[k]
                         let e = at + file.count
-                        if isAlnum(file[file.count - 1]), e < body.count, isAlnum(body[e]) { continue }
-                        if file == u8("sam") && (e < body.count || body.find(u8("/sam")) == nil) { continue }
-                        return s..<min(l.count, s + 60)
+                        if isAlnum(file[file.count - 1]), e < body.count, isAlnum(body[e]) { return false }
+                        if file == u8("sam") && (e < body.count || body.find(u8("/sam")) == nil) { return false }
+                        hit = true
+                        return true
                     }
+                    if hit { return s..<min(l.count, s + 60) }
                 }
             }
         }
         if f.contains(.slash) || f.contains(.backslash) {
-            for a in absolute {
-                if let i = l.find(a) {
-                    if i == 0 || a[0] == 58 || !isAlnum(l[i - 1]) && l[i - 1] != 46 && l[i - 1] != 45 {
-                        if i > 0, l[i - 1] == 47, i > 1, isAlnum(l[i - 2]) { continue }  // a URL path on a host
-                        return i..<min(l.count, i + 60)
-                    }
-                }
+            var found: Range<Int>? = nil
+            absolute.forEach(in: l) { k, i in
+                let a = absolute.needles[k]
+                guard i == 0 || a[0] == 58 || !isAlnum(l[i - 1]) && l[i - 1] != 46 && l[i - 1] != 45 else { return false }
+                if i > 1, l[i - 1] == 47, isAlnum(l[i - 2]) { return false }  // a URL path on a host
+                found = i..<min(l.count, i + 60)
+                return true
             }
+            if let found { return found }
         }
         if f.contains(.nul), let z = t.l.firstIndex(of: 0), z > 0, t.l[..<z].contains(46) || t.l[..<z].contains(47) {
             return 0..<min(l.count, 60)  // NUL-terminated path
@@ -167,8 +171,7 @@ enum TraversalDetector {
         if ups >= 2 { return first..<min(n, first + 60) }
         if ups == 1 {
             let rest = Array(l[last...])
-            for s in sensitive where rest.find(s) != nil { return first..<min(n, first + 60) }
-            for s in sensitiveFiles where rest.find(s) != nil { return first..<min(n, first + 60) }
+            if sensitive.first(in: rest) != nil || sensitiveFiles.first(in: rest) != nil { return first..<min(n, first + 60) }
         }
         return nil
     }

@@ -131,7 +131,7 @@ enum XSSDetector {
         return true
     }
 
-    static let sinkNames: [[UInt8]] = [
+    static let sinkNames = NeedleSet([
         "document.cookie", "document[", "(document)", "document.domain", "document.write", "document.location",
         ".innerhtml", ".outerhtml", ".textcontent=", ".insertadjacenthtml", "window[", "top[", "self[", "parent[",
         "frames[", "globalthis[", "content[", "new function(", ".call`", ".apply`", "[].sort.call", "reflect.apply",
@@ -142,25 +142,26 @@ enum XSSDetector {
         "-moz-binding", "expression(", "xlink:href", "srcdoc=", "onerror=", "onload=", "window.name",
         "document.body", "document.queryselector", "document.getelementby", ".src=", "localstorage", "sessionstorage",
         "postmessage(", "navigator.sendbeacon", "fetch('", "fetch(\"", "fetch(`", "xmlhttprequest",
-    ].map { Array($0.utf8) }
+    ])
 
     /// JavaScript that only a script-context injection writes.
     static func jsSinks(_ l: [UInt8]) -> Range<Int>? {
         var compact: [UInt8] = []
         compact.reserveCapacity(l.count)
         for c in l where c != 9 && c != 10 && c != 13 && c != 0 && c != 32 { compact.append(c) }
-        for s in sinkNames {
-            guard let i = compact.find(s) else { continue }
-            if isAlpha(s[0]), i > 0, isAlpha(compact[i - 1]) { continue }
+        var found = false
+        sinkNames.forEach(in: compact) { k, i in
+            let s = sinkNames.needles[k]
+            if isAlpha(s[0]), i > 0, isAlpha(compact[i - 1]) { return false }
             if s == u8("javascript:") || s == u8("vbscript:") || s == u8("livescript:") {
-                if i > 0, isAlpha(compact[i - 1]) { continue }
                 // "JavaScript: The Good Parts" is a book title.
-                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) { continue }
+                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) { return false }
             }
-            if s == u8("location=") || s == u8(".src="), i > 0, !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34) { continue }
-            return 0..<min(l.count, 60)
+            if s == u8("location=") || s == u8(".src="), i > 0, !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34) { return false }
+            found = true
+            return true
         }
-        return nil
+        return found ? 0..<min(l.count, 60) : nil
     }
 
     /// javascript:… at the start of the value (after spaces and control bytes), with code.
