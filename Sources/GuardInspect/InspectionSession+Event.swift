@@ -167,12 +167,25 @@ extension InspectionSession {
         scanValue(key, role: .key)
     }
 
+    /// Headers that API Gateway, CloudFront or the load balancer set or overwrite, or that
+    /// only carry protocol mechanics: not scanned.
+    static let infrastructureHeaders: Set<[UInt8]> = Set("""
+        x-amzn-trace-id x-forwarded-proto x-forwarded-port content-length accept-encoding connection via x-amz-cf-id \
+        x-amzn-tls-version x-amzn-tls-cipher-suite x-amzn-vpc-id x-amzn-vpce-id x-amzn-vpce-config \
+        cloudfront-forwarded-proto cloudfront-is-desktop-viewer cloudfront-is-mobile-viewer \
+        cloudfront-is-smarttv-viewer cloudfront-is-tablet-viewer cloudfront-viewer-country cloudfront-viewer-asn \
+        sec-fetch-dest sec-fetch-mode sec-fetch-site sec-fetch-user sec-ch-ua-mobile upgrade-insecure-requests \
+        x-amz-date x-amz-content-sha256 x-amz-security-token
+        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Array($0.utf8) })
+
     mutating func scanHeader(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         if Self.keyIs(name, Self.kCookie) {
             inspectCookies(value)
             return
         }
-        scanValue(value, role: .header, name: Array(name).map(lowerASCII))
+        let lower = name.map(lowerASCII)
+        if Self.infrastructureHeaders.contains(lower) { return }
+        scanValue(value, role: .header, name: lower)
     }
 
     /// A string value: JSON inside a string (SNS messages, SQS bodies) is walked as JSON.

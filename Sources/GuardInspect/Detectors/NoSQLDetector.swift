@@ -17,6 +17,8 @@ enum NoSQLDetector {
         return nil
     }
 
+    static let jsMarkers = NeedleSet(["this.", "return true", "return 1", "new date()", "db.", "sleep(", "while(", "while (", "tojson(", "mapreduce", "process."])
+
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         let f = t.flags
@@ -40,20 +42,22 @@ enum NoSQLDetector {
         }
         guard f.contains(.squote) || f.contains(.dquote) || f.contains(.semicolon) else { return nil }
         // Server-side JavaScript.
-        for marker in [u8("this."), u8("return true"), u8("return 1"), u8("new date()"), u8("db."), u8("sleep("), u8("while("), u8("while ("), u8("tojson("), u8("mapreduce"), u8("process.")] {
-            guard let i = t.find(marker) else { continue }
+        var jsHit: Range<Int>? = nil
+        jsMarkers.forEach(in: l, limit: 16) { k, i in
+            let marker = jsMarkers.needles[k]
             var p = i - 1
             while p >= 0 && isSpace(l[p]) { p -= 1 }
             let prev = p >= 0 ? l[p] : UInt8(0)
             // After a quote, `;`, `||`, `&&` or `{`: code, not prose.
-            if prev == 39 || prev == 34 || prev == 59 || prev == 124 || prev == 38 || prev == 123 || prev == 61 {
-                if marker == u8("db.") {
-                    if l[i...].find(u8(".find")) == nil && l[i...].find(u8(".drop")) == nil && l[i...].find(u8(".insert")) == nil { continue }
-                }
-                if marker == u8("this.") && l[i...].find([40]) == nil && l[i...].find(u8("==")) == nil { continue }
-                return max(0, p)..<min(l.count, max(0, p) + 60)
+            guard prev == 39 || prev == 34 || prev == 59 || prev == 124 || prev == 38 || prev == 123 || prev == 61 else { return false }
+            if marker == u8("db."), l[i...].find(u8(".find")) == nil && l[i...].find(u8(".drop")) == nil && l[i...].find(u8(".insert")) == nil {
+                return false
             }
+            if marker == u8("this."), l[i...].find([40]) == nil && l[i...].find(u8("==")) == nil { return false }
+            jsHit = max(0, p)..<min(l.count, max(0, p) + 60)
+            return true
         }
+        if let jsHit { return jsHit }
         // '; return …: a statement after leaving a string
         var from = 0
         while let i = t.find(u8("return"), from: from) {

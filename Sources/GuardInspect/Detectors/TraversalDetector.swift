@@ -49,6 +49,7 @@ enum TraversalDetector {
 
     /// 0x2e0x2e0x2f → ../, NULs dropped, `\` → `/`.
     static func normalize(_ l: [UInt8], _ f: CharFlags) -> [UInt8] {
+        if !f.contains(.backslash) && !f.contains(.nul) && l.find(u8("0x")) == nil { return l }
         var out = [UInt8]()
         out.reserveCapacity(l.count)
         var i = 0

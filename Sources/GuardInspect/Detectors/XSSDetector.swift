@@ -146,9 +146,12 @@ enum XSSDetector {
 
     /// JavaScript that only a script-context injection writes.
     static func jsSinks(_ l: [UInt8]) -> Range<Int>? {
-        var compact: [UInt8] = []
-        compact.reserveCapacity(l.count)
-        for c in l where c != 9 && c != 10 && c != 13 && c != 0 && c != 32 { compact.append(c) }
+        var compact = l
+        if l.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0 || $0 == 32 }) {
+            compact = []
+            compact.reserveCapacity(l.count)
+            for c in l where c != 9 && c != 10 && c != 13 && c != 0 && c != 32 { compact.append(c) }
+        }
         var found = false
         sinkNames.forEach(in: compact) { k, i in
             let s = sinkNames.needles[k]
@@ -216,30 +219,34 @@ enum XSSDetector {
         s.contains(40) || s.contains(96) || s.contains(61) || s.contains(59)
     }
 
-    static let sinks: [[UInt8]] = ["alert", "prompt", "confirm", "eval", "document.", "window.", "fetch", "settimeout", "setinterval", "top[", "self[", "parent[", "location", "import(", "constructor", "atob", "string.fromcharcode", "function(", "print("].map { Array($0.utf8) }
+    static let sinks = NeedleSet(["alert", "prompt", "confirm", "eval", "document.", "window.", "fetch", "settimeout", "setinterval", "top[", "self[", "parent[", "location", "import(", "constructor", "atob", "string.fromcharcode", "function(", "print("])
 
     /// `';alert(1)//`, `"-prompt(1)-"`, `</script><script>`: leaving a JavaScript string.
     static func scriptBreakout(_ l: [UInt8], _ flags: CharFlags) -> Range<Int>? {
-        for s in sinks {
-            var from = 0
-            while let i = l.find(s, from: from) {
-                from = i + 1
-                guard i == 0 || !isAlnum(l[i - 1]) || l[i - 1] == 95 else { continue }
+        var result: Range<Int>? = nil
+        sinks.forEach(in: l) { k, i in
+            let s = sinks.needles[k]
+            do {
+                guard i == 0 || !isAlnum(l[i - 1]) || l[i - 1] == 95 else { return false }
                 var k = i + s.count
                 while k < l.count && isSpace(l[k]) { k += 1 }
                 let called = s.last == 46 || s.last == 91 || s.last == 40 || (k < l.count && (l[k] == 40 || l[k] == 96 || l[k] == 61 && s == u8("location")))
-                guard called else { continue }
+                guard called else { return false }
                 // Something before it must leave a string or statement: a quote, ; , + - * / ( { or `
                 var p = i - 1
                 while p >= 0 && isSpace(l[p]) { p -= 1 }
-                if p < 0 { if k < l.count, l[k] == 40 || l[k] == 96, looksLikeCall(l, k) { return i..<min(l.count, i + 60) }; continue }
+                if p < 0 {
+                    if k < l.count, l[k] == 40 || l[k] == 96, looksLikeCall(l, k) { result = i..<min(l.count, i + 60); return true }
+                    return false
+                }
                 let c = l[p]
                 if c == 34 || c == 39 || c == 96 || c == 59 || c == 43 || c == 45 || c == 42 || c == 124 || c == 38 || c == 123 || c == 62 || c == 40 || c == 61 || c == 44 || c == 58 || c == 33 || c == 126 || c == 94 || c == 37 || c == 92 || c == 91 || c == 125 {
-                    if looksLikeCall(l, k) || s.last == 46 || s.last == 91 { return max(0, p)..<min(l.count, p + 60) }
+                    if looksLikeCall(l, k) || s.last == 46 || s.last == 91 { result = max(0, p)..<min(l.count, p + 60); return true }
                 }
+                return false
             }
         }
-        return nil
+        return result
     }
 
     /// alert(1) alert`1` alert(document.cookie): an argument list that closes.
