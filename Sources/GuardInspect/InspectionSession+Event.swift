@@ -146,7 +146,7 @@ extension InspectionSession {
     /// Keys: detectors run on them as on values, plus the structural checks (prototype
     /// pollution through `__proto__` or `constructor` → `prototype`, operator keys).
     /// The keys of the event formats themselves: not scanned as payload.
-    static let knownKeys: Set<[UInt8]> = Set("""
+    static let knownKeys = WordTable(words: """
         version routeKey rawPath rawQueryString headers multiValueHeaders queryStringParameters \
         multiValueQueryStringParameters pathParameters stageVariables requestContext body isBase64Encoded cookies \
         resource path httpMethod Records messageId receiptHandle attributes messageAttributes md5OfBody eventSource \
@@ -155,10 +155,10 @@ extension InspectionSession {
         EventSubscriptionArn detail detail-type source account time region resources id ApproximateReceiveCount \
         SentTimestamp SenderId ApproximateFirstReceiveTimestamp stringValue binaryValue dataType kinesis data \
         partitionKey sequenceNumber eventID eventName eventVersion invokeIdentityArn
-        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Array($0.utf8) })
+        """, value: true)
 
     mutating func scanKey(_ key: ArraySlice<UInt8>, parentKey: ArraySlice<UInt8>) {
-        if key.count <= 32, key.count >= 2, let f = key.first, isAlpha(f), Self.knownKeys.contains(Array(key)) { return }
+        if key.count <= 32, key.count >= 2, let f = key.first, isAlpha(f), Self.knownKeys.contains(key) { return }
         if Self.keyIs(key, Self.kProto) {
             reportStructure(.proto, evidence: key)
         } else if Self.keyIs(key, Self.kPrototype), Self.keyIs(parentKey, Self.kConstructor) {
@@ -169,14 +169,14 @@ extension InspectionSession {
 
     /// Headers that API Gateway, CloudFront or the load balancer set or overwrite, or that
     /// only carry protocol mechanics: not scanned.
-    static let infrastructureHeaders: Set<[UInt8]> = Set("""
+    static let infrastructureHeaders = WordTable(words: """
         x-amzn-trace-id x-forwarded-proto x-forwarded-port content-length accept-encoding connection via x-amz-cf-id \
         x-amzn-tls-version x-amzn-tls-cipher-suite x-amzn-vpc-id x-amzn-vpce-id x-amzn-vpce-config \
         cloudfront-forwarded-proto cloudfront-is-desktop-viewer cloudfront-is-mobile-viewer \
         cloudfront-is-smarttv-viewer cloudfront-is-tablet-viewer cloudfront-viewer-country cloudfront-viewer-asn \
         sec-fetch-dest sec-fetch-mode sec-fetch-site sec-fetch-user sec-ch-ua-mobile upgrade-insecure-requests \
         x-amz-date x-amz-content-sha256 x-amz-security-token
-        """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Array($0.utf8) })
+        """, value: true)
 
     mutating func scanHeader(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         if Self.keyIs(name, Self.kCookie) {
@@ -184,7 +184,7 @@ extension InspectionSession {
             return
         }
         let lower = name.map(lowerASCII)
-        if Self.infrastructureHeaders.contains(lower) { return }
+        if Self.infrastructureHeaders.contains(lower[...]) { return }
         scanValue(value, role: .header, name: lower)
     }
 

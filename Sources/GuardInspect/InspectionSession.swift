@@ -147,8 +147,13 @@ struct InspectionSession {
         }
         for variant in Decoder.variants(bytes) {
             let text = ScanText(variant, role: role, name: name)
-            Detectors.run(text, mask: mask, found: &found) { cls, range in
-                report(cls, variant, range)
+            for cls in Detectors.classes {
+                let bit: UInt16 = 1 << UInt16(cls.index)
+                guard mask.bits & bit != 0, found & bit == 0 else { continue }
+                if let r = Detectors.detect(cls, text) {
+                    found |= bit
+                    report(cls, variant, r)
+                }
             }
             if found == mask.bits { break }
         }

@@ -42,7 +42,7 @@ enum Detectors {
     }
 
     /// Commands that are a probe when they are the whole value.
-    static let probes: Set<[UInt8]> = Set(["whoami", "ifconfig", "ipconfig", "systeminfo", "sysinfo", "netstat", "uname", "printenv", "tasklist", "phpinfo"].map { Array($0.utf8) })
+    static let probes = WordTable(words: "whoami ifconfig ipconfig systeminfo sysinfo netstat uname printenv tasklist phpinfo", value: true)
 
     static func inertCheck(_ b: [UInt8], role: ValueRole, mask: DetectorMask) -> (DetectorClass, Range<Int>)? {
         if b.count < 6 { return nil }
@@ -50,7 +50,7 @@ enum Detectors {
         if mask.contains(.deser), let r = DeserDetector.detect(t) { return (.deser, r) }
         if mask.contains(.proto), let r = ProtoDetector.detect(t) { return (.proto, r) }
         if mask.contains(.sqli), let r = SQLDetector.detectInert(t) { return (.sqli, r) }
-        if mask.contains(.cmdi), probes.contains(t.l) { return (.cmdi, 0..<b.count) }
+        if mask.contains(.cmdi), probes.contains(t.l[...]) { return (.cmdi, 0..<b.count) }
         return nil
     }
 }

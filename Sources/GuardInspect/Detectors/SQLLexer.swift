@@ -24,8 +24,8 @@ enum SQLWord: UInt8 {
 }
 
 enum SQLLexer {
-    static let words: [[UInt8]: SQLWord] = {
-        var d: [[UInt8]: SQLWord] = [:]
+    static let words: WordTable<SQLWord> = {
+        var d: [([UInt8], SQLWord)] = []
         let plain: [(String, SQLWord)] = [
             ("union", .union), ("select", .select), ("from", .from), ("where", .whereKw), ("insert", .insert),
             ("into", .into), ("update", .update), ("set", .set), ("delete", .delete), ("drop", .drop),
@@ -42,7 +42,7 @@ enum SQLLexer {
             ("load", .load), ("analyse", .analyse), ("begin", .begin), ("print", .print), ("goto", .goto),
             ("grant", .grant), ("rename", .rename), ("div", .or), ("mod", .or),
         ]
-        for (w, k) in plain { d[Array(w.utf8)] = k }
+        for (w, k) in plain { d.append((Array(w.utf8), k)) }
         let sensitive = [
             "information_schema", "sysobjects", "syscolumns", "sysusers", "sysdatabases", "sys.objects",
             "pg_catalog", "pg_shadow", "pg_user", "pg_database", "sqlite_master", "sqlite_schema", "all_tables",
@@ -52,7 +52,7 @@ enum SQLLexer {
             "rdb$fields", "rdb$relations",
             "mysql.user", "sys.tables", "v$version", "dba_users", "all_users",
         ]
-        for w in sensitive { d[Array(w.utf8)] = .sensitive }
+        for w in sensitive { d.append((Array(w.utf8), .sensitive)) }
         // Functions that have no business in ordinary input.
         let dangerous = [
             "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "name_const", "make_set",
@@ -70,8 +70,9 @@ enum SQLLexer {
             "listagg", "xmltype", "xmlagg", "to_char", "to_number", "unicode", "quotename", "soundex",
             "benchmark", "updatexml", "st_latfromgeohash", "gtid_subset", "json_extract", "if", "user",
         ]
-        for w in dangerous where d[Array(w.utf8)] == nil || w == "if" || w == "user" {
-            d[Array(w.utf8)] = w == "if" ? .ifKw : (w == "user" ? .user : .function)
+        let taken = Set(d.map(\.0))
+        for w in dangerous where !taken.contains(Array(w.utf8)) || w == "if" || w == "user" {
+            d.append((Array(w.utf8), w == "if" ? .ifKw : (w == "user" ? .user : .function)))
         }
         for w in [
             "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "name_const", "make_set",
@@ -79,8 +80,8 @@ enum SQLLexer {
             "lo_import", "lo_export", "lo_get", "pg_read_file", "pg_ls_dir", "db_name", "is_srvrolemember",
             "has_dbaccess", "randomblob", "load_extension", "gtid_subset", "st_latfromgeohash", "sys_context",
             "unhex", "uncompress", "ctxsys", "xmltype", "json_keys", "aes_decrypt", "aes_encrypt",
-        ] { d[Array(w.utf8)] = .dangerous }
-        return d
+        ] { d.append((Array(w.utf8), .dangerous)) }
+        return WordTable(d)
     }()
 
     static let maxTokens = 160
@@ -204,12 +205,12 @@ enum SQLLexer {
                     while j < n && (isWordByte(l[j]) || l[j] == 36) { j += 1 }
                     // Qualified names of interest are one word: information_schema.tables stays split.
                     var w = SQLWord.none
-                    if j - i >= 2 && j - i <= 20 { w = words[Array(l[i..<j])] ?? .none }
+                    if j - i >= 2 && j - i <= 20 { w = words.lookup(l[i..<j]) ?? .none }
                     if w == .none, j < n, l[j] == 46, j - i <= 8 {
                         // sys.objects, mysql.user, v$version
                         var k = j + 1
                         while k < n && isWordByte(l[k]) { k += 1 }
-                        if k - i <= 20, let q = words[Array(l[i..<k])], q == .sensitive { w = q; j = k }
+                        if k - i <= 20, let q = words.lookup(l[i..<k]), q == .sensitive { w = q; j = k }
                     }
                     var kind = SQLToken.Kind.word
                     switch w {

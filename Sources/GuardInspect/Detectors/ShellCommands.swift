@@ -40,21 +40,21 @@ enum ShellCommands {
     /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
     /// `python3.11` (a version).
     static func lookup(_ word: [UInt8]) -> ShellDetector.Tier? {
-        if let t = table[word] { return t }
+        if let t = table.lookup(word) { return t }
         var w = word
         while let last = w.last, isDigit(last) || last == 46 { w.removeLast() }
-        if w.count >= 2, w.count < word.count, let t = table[w], t == .strong { return t }
-        if let dash = word.firstIndex(of: 45), dash >= 3, let t = table[Array(word[..<dash])], t == .strong { return t }
+        if w.count >= 2, w.count < word.count, let t = table.lookup(w), t == .strong { return t }
+        if let dash = word.firstIndex(of: 45), dash >= 3, let t = table.lookup(word[..<dash]), t == .strong { return t }
         return nil
     }
 
-    static let table: [[UInt8]: ShellDetector.Tier] = {
-        var d: [[UInt8]: ShellDetector.Tier] = [:]
-        for w in strong.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d[Array(w.utf8)] = .strong }
-        for w in weak.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d[Array(w.utf8)] = .weak }
-        return d
+    static let table: WordTable<ShellDetector.Tier> = {
+        var d: [([UInt8], ShellDetector.Tier)] = []
+        for w in strong.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d.append((Array(w.utf8), .strong)) }
+        for w in weak.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d.append((Array(w.utf8), .weak)) }
+        return WordTable(d)
     }()
 
     /// Commands that run the command after them.
-    static let prefixes: Set<[UInt8]> = Set(["time", "nohup", "sudo", "doas", "env", "exec", "nice", "timeout", "xargs", "strace", "busybox", "setsid", "chroot", "watch", "command", "builtin", "stdbuf", "ionice", "taskset"].map { Array($0.utf8) })
+    static let prefixes = WordTable(words: "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset", value: true)
 }

@@ -72,7 +72,7 @@ extension ShellDetector {
                 from = i + 1
                 guard i == 0 || l[i - 1] == 92 || isSpace(l[i - 1]) else { continue }
                 let (w, e) = readWord(l, from: i + 1)
-                if ShellCommands.table[w] == .strong, w.count >= 2, e >= n || isSpace(l[e]) { return hit(i) }
+                if ShellCommands.table.lookup(w) == .strong, w.count >= 2, e >= n || isSpace(l[e]) { return hit(i) }
             }
         }
         if f.contains(.minus), let r = powershell(l) { return r }

@@ -6,7 +6,7 @@
 enum ShellDetector {
     enum Tier: UInt8 { case strong, weak }
 
-    static var commands: [[UInt8]: Tier] { ShellCommands.table }
+    static var commands: WordTable<Tier> { ShellCommands.table }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         var l = t.flags.contains(.backtick) ? blankCodeSpans(t.l) : t.l
@@ -150,7 +150,7 @@ enum ShellDetector {
         let argsEnd = a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 96 || l[a] == 41 || l[a] == 10 || l[a] == 35 || l[a] == 13
         let shellArgs = !argsEnd && (tier == .strong ? shellish(l, a) : weakArgs(l, a))
         // time sh -c …, nohup ifconfig, sudo -u x id: judge the command after the prefix.
-        if ShellCommands.prefixes.contains(word), depth == 0, !argsEnd, let r = judge(l, at: a, context: context == .start ? .prefixed : context, depth: 1) {
+        if ShellCommands.prefixes.lookup(word) != nil, depth == 0, !argsEnd, let r = judge(l, at: a, context: context == .start ? .prefixed : context, depth: 1) {
             return r
         }
         if word == u8("sh") || word == u8("bash") || word == u8("cmd") || word == u8("zsh") || word == u8("powershell") || word == u8("pwsh") {
