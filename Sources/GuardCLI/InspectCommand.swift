@@ -184,6 +184,8 @@ enum InspectCommand {
         guard fd >= 0 else { return nil }
         defer { if fd != 0 { close(fd) } }
         var data = [UInt8]()
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_size > 0 { data.reserveCapacity(Int(st.st_size) + 1) }
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

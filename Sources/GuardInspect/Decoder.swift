@@ -3,6 +3,10 @@
 enum Decoder {
     /// The distinct decoded forms of `raw`, `raw` itself first, at most 8.
     static func variants(_ raw: [UInt8]) -> [[UInt8]] {
+        // Most values need no decoding at all.
+        var plain = true
+        for c in raw where c == 37 || c == 38 || c == 92 || c >= 0xC0 { plain = false; break }
+        if plain && (raw.count < 12 || base64Text(raw) == nil) { return [raw] }
         var out: [[UInt8]] = [raw]
         var cur = raw
         // URL decoding, repeated for double and triple encoding.
