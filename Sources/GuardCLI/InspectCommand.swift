@@ -178,25 +178,40 @@ enum InspectCommand {
         return set
     }
 
-    /// Reads a whole file, or stdin for `-`.
+    /// Reads a whole file, or stdin for `-`, straight into one buffer.
     static func readAll(_ path: String) -> [UInt8]? {
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { if fd != 0 { close(fd) } }
-        var data = [UInt8]()
         var st = stat()
-        if fstat(fd, &st) == 0, st.st_size > 0 { data.reserveCapacity(Int(st.st_size) + 1) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var capacity = 1 << 20
+        if fstat(fd, &st) == 0, st.st_size > 0 { capacity = Int(st.st_size) + 1 }
+        var data = [UInt8]()
+        var used = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
+            if used == capacity { capacity *= 2 }
+            var failed = false
+            var eof = false
+            let old = data
+            data = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
+                if used > 0 { old.withUnsafeBufferPointer { buf.baseAddress!.update(from: $0.baseAddress!, count: used) } }
+                var total = used
+                while total < capacity {
+                    let n = read(fd, buf.baseAddress! + total, capacity - total)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failed = true
+                        break
+                    }
+                    if n == 0 { eof = true; break }
+                    total += n
+                }
+                count = total
             }
-            if n == 0 { break }
-            data.append(contentsOf: chunk[0..<n])
+            used = data.count
+            if failed { return nil }
+            if eof { return data }
         }
-        return data
     }
 }
 

@@ -2,11 +2,11 @@
 /// nil when it would not change its input, so the common case allocates nothing.
 enum Decoder {
     /// The distinct decoded forms of `raw`, `raw` itself first, at most 8.
-    static func variants(_ raw: [UInt8]) -> [[UInt8]] {
-        // Most values need no decoding at all.
+    static func variants(_ raw: [UInt8]) -> [[UInt8]]? {
+        // Most values need no decoding at all: nil means "only the value itself".
         var plain = true
         for c in raw where c == 37 || c == 38 || c == 92 || c >= 0xC0 { plain = false; break }
-        if plain && (raw.count < 12 || base64Text(raw) == nil) { return [raw] }
+        if plain && (raw.count < 12 || base64Text(raw) == nil) { return nil }
         var out: [[UInt8]] = [raw]
         var cur = raw
         // URL decoding, repeated for double and triple encoding.

@@ -8,9 +8,11 @@ struct InspectionSession {
     var stringsSeen = 0
     var bytesScanned = 0
     let deadline: Int
-    var seen = Set<UInt64>()
+    /// Values already scanned: hash → the bytes, compared on a hit (a crafted collision must
+    /// not hide a value).
+    var seen: [UInt64: [UInt8]] = [:]
     /// Classes already reported, per location, so one value yields one finding per class.
-    var reported = Set<UInt64>()
+    var reported = HashSet64()
     var pointer: [UInt8] = []
     var stopped = false
     /// How many JSON documents nested in strings we are inside.
@@ -118,10 +120,12 @@ struct InspectionSession {
         bytesScanned += bytes.count
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(role.rawValue)
         for c in bytes { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        if !seen.insert(h).inserted { return }
+        let array = Array(bytes)
+        if let previous = seen[h], previous == array { return }
+        seen[h] = array
 
         if bytes.count <= Self.window {
-            scanWindow(Array(bytes), role: role, name: name)
+            scanWindow(array, role: role, name: name)
             return
         }
         var start = bytes.startIndex
@@ -145,7 +149,7 @@ struct InspectionSession {
             }
             return
         }
-        for variant in Decoder.variants(bytes) {
+        for variant in Decoder.variants(bytes) ?? [bytes] {
             let text = ScanText(variant, role: role, name: name)
             for cls in Detectors.classes {
                 let bit: UInt16 = 1 << UInt16(cls.index)
@@ -163,7 +167,7 @@ struct InspectionSession {
         guard findings.count < inspector.limits.maxFindings else { return }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(cls.index)
         for c in pointer { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        guard reported.insert(h).inserted else { return }
+        guard reported.insert(h) else { return }
         findings.append(
             Finding(detectorClass: cls, location: String(decoding: pointer, as: UTF8.self), evidence: excerpt(bytes, range)))
     }

@@ -82,6 +82,17 @@ private struct Parser {
         while true {
             // Fast run of plain bytes.
             let runStart = i
+            // Eight bytes at a time: stop at the word holding a `"` or a `\`.
+            let base = UnsafeRawPointer(s.baseAddress!)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let q = w ^ 0x2222_2222_2222_2222
+                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let hasQ = (q &- 0x0101_0101_0101_0101) & ~q & 0x8080_8080_8080_8080
+                let hasB = (b &- 0x0101_0101_0101_0101) & ~b & 0x8080_8080_8080_8080
+                if hasQ | hasB != 0 { break }
+                i += 8
+            }
             while i < n {
                 let c = s[i]
                 if c == 34 || c == 92 { break }
