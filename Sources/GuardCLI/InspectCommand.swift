@@ -81,6 +81,8 @@ enum InspectCommand {
         }
         var limits = InspectionLimits.default
         if let budgetMs { limits.maxMicroseconds = budgetMs * 1000 }
+        // GUARD_INSPECT_CACHE=0 scans every header value afresh (for measurements).
+        if let v = getenv("GUARD_INSPECT_CACHE"), String(cString: v) == "0" { limits.cachedHeaderValues = 0 }
         let inspector = Inspector(detectors: detectors, limits: limits)
         var out = OutputBuffer()
         var status = Status()

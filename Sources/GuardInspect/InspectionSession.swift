@@ -125,6 +125,14 @@ struct InspectionSession {
         seen[h] = array
 
         if bytes.count <= Self.window {
+            if role == .header, array.count <= 1024, let cache = inspector.cache {
+                let key = VerdictCache.key(array, name: name)
+                if cache.contains(key) { return }
+                let before = findings.count
+                scanWindow(array, role: role, name: name)
+                if findings.count == before { cache.insert(key) }
+                return
+            }
             scanWindow(array, role: role, name: name)
             return
         }

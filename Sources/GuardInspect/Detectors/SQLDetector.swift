@@ -7,7 +7,8 @@ enum SQLDetector {
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         // Every SQL attack has a word of at least two letters; most need punctuation too.
-        if let r = judge(SQLLexer.tokenize(l, from: 0), l, quoteCtx: false) { return r }
+        let plain = SQLLexer.tokenize(l, from: 0)
+        if let r = judge(plain.tokens, plain.firstComment, l, quoteCtx: false) { return r }
         if t.flags.contains(.squote), let q = l.firstIndex(of: 39), let r = judgeQuoted(l, q) { return r }
         if t.flags.contains(.dquote), let q = l.firstIndex(of: 34), let r = judgeQuoted(l, q) { return r }
         // Typographic quotes used as quotes by some sloppy backends.
@@ -22,16 +23,8 @@ enum SQLDetector {
     }
 
     static func judgeQuoted(_ l: [UInt8], _ q: Int) -> Range<Int>? {
-        var toks = SQLLexer.tokenize(l, from: q + 1)
-        toks.insert(SQLToken(kind: .string, word: .none, start: 0, end: q + 1, closed: true), at: 0)
-        return judge(toks, l, quoteCtx: true)
-    }
-
-    /// Tokens without comments, and for each whether a comment followed it.
-    struct Stream {
-        var s: [SQLToken] = []
-        var commentAfter: [Bool] = []
-        var terseCommentAfter: [Bool] = []
+        let r = SQLLexer.tokenize(l, from: q + 1, head: SQLToken(kind: .string, word: .none, start: 0, end: q + 1, closed: true))
+        return judge(r.tokens, r.firstComment, l, quoteCtx: true)
     }
 
     static func isLiteral(_ t: SQLToken) -> Bool {
@@ -81,24 +74,9 @@ enum SQLDetector {
         return j
     }
 
-    static func judge(_ toks: [SQLToken], _ l: [UInt8], quoteCtx: Bool) -> Range<Int>? {
-        guard !toks.isEmpty else { return nil }
-        var st = Stream()
-        st.s.reserveCapacity(toks.count)
-        for t in toks {
-            if t.kind == .comment {
-                if !st.commentAfter.isEmpty {
-                    st.commentAfter[st.commentAfter.count - 1] = true
-                    if t.closed { st.terseCommentAfter[st.terseCommentAfter.count - 1] = true }
-                }
-                if st.s.isEmpty { st.s.append(SQLToken(kind: .comment, word: .none, start: t.start, end: t.end, closed: t.closed)); st.commentAfter.append(true); st.terseCommentAfter.append(t.closed) }
-                continue
-            }
-            st.s.append(t)
-            st.commentAfter.append(false)
-            st.terseCommentAfter.append(false)
-        }
-        let s = st.s
+    static func judge(_ s: [SQLToken], _ firstComment: Int, _ l: [UInt8], quoteCtx: Bool) -> Range<Int>? {
+        guard !s.isEmpty else { return nil }
+
         let n = s.count
         var weak: UInt16 = 0
         var weakAt = s[0].start
@@ -119,9 +97,9 @@ enum SQLDetector {
             while j < n && s[j].kind == .rparen { j += 1 }
             let q = s[0].end - 1
             let attached = q == 0 || isWordByte(l[q - 1]) || l[q - 1] == 41
-            if attached && (st.commentAfter[0] || (j > 1 && st.commentAfter[j - 1])) {
+            if attached && (s[0].commentAfter || (j > 1 && s[j - 1].commentAfter)) {
                 // admin'--  admin')/*   (a `#` comment must end the value: '#1 fan' is text)
-                if let c = toks.first(where: { $0.kind == .comment }), l[c.start] != 35 || lastNonSpace(l) == c.start {
+                if firstComment >= 0, l[firstComment] != 35 || lastNonSpace(l) == firstComment {
                     trace("sqli: comment after break-out")
                     return evidence(0)
                 }
@@ -132,9 +110,9 @@ enum SQLDetector {
                 if !adjacent || t.kind == .logic {
                     switch t.kind {
                     case .semicolon:
-                        if j + 1 < n && statement(s, j + 1) || st.commentAfter[j] { trace("sqli: ';' after break-out"); return evidence(j) }
+                        if j + 1 < n && statement(s, j + 1) || s[j].commentAfter { trace("sqli: ';' after break-out"); return evidence(j) }
                     case .logic, .cmp, .op:
-                        if breakoutExpression(s, st, from: j, l) { trace("sqli: expression after break-out"); return evidence(j) }
+                        if breakoutExpression(s, from: j, l) { trace("sqli: expression after break-out"); return evidence(j) }
                     case .word where t.word == .order || t.word == .group:
                         if j + 2 < n, s[j + 1].word == .by, s[j + 2].kind == .number { return evidence(j) }
                     case .word where t.word == .having || t.word == .collate || t.word == .waitfor:
@@ -169,7 +147,7 @@ enum SQLDetector {
                 case .order, .group:
                     if let b = next(i), b.word == .by, i + 2 < n {
                         let x = s[i + 2]
-                        if x.kind == .number, (i + 3 >= n || s[i + 3].kind == .comma || st.commentAfter[i + 2] || quoteCtx || i > 0) {
+                        if x.kind == .number, (i + 3 >= n || s[i + 3].kind == .comma || s[i + 2].commentAfter || quoteCtx || i > 0) {
                             return evidence(i)
                         }
                         addWeak(i, 1)
@@ -182,7 +160,7 @@ enum SQLDetector {
                         return evidence(i)
                     }
                 case .delete:
-                    if let x = next(i), x.word == .from, i + 2 < n, i + 3 >= n || s[i + 3].word == .whereKw || st.commentAfter[i + 2] {
+                    if let x = next(i), x.word == .from, i + 2 < n, i + 3 >= n || s[i + 3].word == .whereKw || s[i + 2].commentAfter {
                         return evidence(i)
                     }
                 case .update:
@@ -209,7 +187,7 @@ enum SQLDetector {
                 if i + 1 < n, statement(s, i + 1) { return evidence(i) }
             case .logic:
                 if t.word != .not, i + 1 < n {
-                    if let r = predicate(s, st, i + 1, l, quoteCtx: quoteCtx) {
+                    if let r = predicate(s, i + 1, l, quoteCtx: quoteCtx) {
                         if r { return evidence(i) }
                         if let (e, valued, _) = operand(s, i + 1), valued, e >= n || s[e].kind == .rparen || s[e].kind == .cmp { addWeak(i, 7) }
                     }
@@ -220,7 +198,7 @@ enum SQLDetector {
                 break
             default: break
             }
-            if st.terseCommentAfter[i] && i > 0 { addWeak(i, 9) }
+            if s[i].terseAfter && i > 0 { addWeak(i, 9) }
             if weak.nonzeroBitCount >= 2 { return weakAt..<min(l.count, weakAt + 60) }
             i += 1
         }
@@ -235,7 +213,7 @@ enum SQLDetector {
 
     /// After a logic operator: nil when nothing SQL-like follows, false when something
     /// weakly SQL-like does, true for a predicate that only injected SQL would write.
-    static func predicate(_ s: [SQLToken], _ st: Stream, _ i: Int, _ l: [UInt8], quoteCtx: Bool) -> Bool? {
+    static func predicate(_ s: [SQLToken], _ i: Int, _ l: [UInt8], quoteCtx: Bool) -> Bool? {
         let n = s.count
         if s[i].kind == .lparen, i + 1 < n, s[i + 1].word == .select { return true }
         guard let (e1, v1, call1) = operand(s, i) else { return nil }
@@ -250,7 +228,7 @@ enum SQLDetector {
                 {
                     return true
                 }
-                if quoteCtx || (e2 - 1 < n && st.commentAfter[e2 - 1]) { return true }
+                if quoteCtx || (e2 - 1 < n && s[e2 - 1].commentAfter) { return true }
                 return false
             }
             if e1 + 1 >= n, quoteCtx { return true }  // ' or x=
@@ -258,7 +236,7 @@ enum SQLDetector {
         }
         if v1 {
             // ' or 1--   ' or 'x    1 or true#
-            if st.commentAfter[e1 - 1] { return true }
+            if s[e1 - 1].commentAfter { return true }
             let open = s[e1 - 1].kind == .string && !s[e1 - 1].closed
             if quoteCtx, !open, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic { return true }
             return false
@@ -269,7 +247,7 @@ enum SQLDetector {
     /// What follows a closing quote: an expression that carries on in SQL — operators and
     /// operands alternating (two operands side by side are prose), ending in a comment, a
     /// stacked statement, or the application's own closing quote, with a literal or a call.
-    static func breakoutExpression(_ s: [SQLToken], _ st: Stream, from j: Int, _ l: [UInt8]) -> Bool {
+    static func breakoutExpression(_ s: [SQLToken], from j: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         var k = j
         var expectOperand = false
@@ -289,23 +267,23 @@ enum SQLDetector {
                     let short = last.end - last.start <= 12 && !l[last.start..<last.end].contains(32)
                     return operators > 0 && (sawLiteral || strong) && (short || strong)
                 }
-                if st.commentAfter[e - 1] { return sawLiteral || strong }
+                if s[e - 1].commentAfter { return sawLiteral || strong }
                 k = e
                 expectOperand = false
                 continue
             }
             switch t.kind {
             case .logic where t.word != .not:
-                if k + 1 < n, predicate(s, st, k + 1, l, quoteCtx: true) == true { return true }
+                if k + 1 < n, predicate(s, k + 1, l, quoteCtx: true) == true { return true }
                 operators += 1
                 expectOperand = true
             case .cmp, .op, .logic:
                 operators += 1
                 expectOperand = true
             case .semicolon:
-                return (k + 1 < n && statement(s, k + 1)) || st.commentAfter[k]
+                return (k + 1 < n && statement(s, k + 1)) || s[k].commentAfter
             case .rparen:
-                if st.commentAfter[k] { return sawLiteral || strong }
+                if s[k].commentAfter { return sawLiteral || strong }
             case .word:
                 switch t.word {
                 case .union: return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)

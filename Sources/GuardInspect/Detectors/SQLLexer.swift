@@ -11,8 +11,11 @@ struct SQLToken {
     var word: SQLWord
     var start: Int
     var end: Int
-    /// Strings: whether the closing quote was found. Comments: whether it was `--` or `#`.
+    /// Strings: whether the closing quote was found. Comments: whether the comment is terse.
     var closed: Bool
+    /// A comment follows this token; a terse one (`--`, `#`, `/**/`, not `-- prose`).
+    var commentAfter = false
+    var terseAfter = false
 }
 
 enum SQLWord: UInt8 {
@@ -86,10 +89,26 @@ enum SQLLexer {
 
     static let maxTokens = 160
 
-    /// Tokens of `l` (lowercased text) from `start`, at most `maxTokens`.
-    static func tokenize(_ l: [UInt8], from start: Int) -> [SQLToken] {
+    /// Tokens of `l` (lowercased text) from `start`, at most `maxTokens`. Comments are not
+    /// tokens: they set `commentAfter` on the token before them (a comment before any token
+    /// becomes one leading comment token). `firstComment` is where the first comment starts.
+    static func tokenize(_ l: [UInt8], from start: Int, head: SQLToken? = nil) -> (tokens: [SQLToken], firstComment: Int) {
         var toks: [SQLToken] = []
-        toks.reserveCapacity(16)
+        toks.reserveCapacity(min(maxTokens, l.count / 3 + 4))
+        if let head { toks.append(head) }
+        var firstComment = -1
+        func comment(_ t: SQLToken) {
+            if firstComment < 0 { firstComment = t.start }
+            if toks.isEmpty {
+                var c = t
+                c.commentAfter = true
+                c.terseAfter = t.closed
+                toks.append(c)
+            } else {
+                toks[toks.count - 1].commentAfter = true
+                if t.closed { toks[toks.count - 1].terseAfter = true }
+            }
+        }
         let n = l.count
         var i = start
         while i < n && toks.count < maxTokens {
@@ -129,18 +148,18 @@ enum SQLLexer {
                 var b = j
                 while b > a && isSpace(l[b - 1]) { b -= 1 }
                 let terse = b - a <= 12 && !l[a..<b].contains(32)
-                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: terse))
+                comment(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: terse))
             case 47 where i + 1 < n && l[i + 1] == 42:  // /*
                 if i + 2 < n && l[i + 2] == 33 {  // /*! executable comment: read on as code
                     i += 3
                     while i < n && isDigit(l[i]) { i += 1 }
-                    toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: false))
+                    comment(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: false))
                     continue
                 }
                 var j = i + 2
                 while j + 1 < n && !(l[j] == 42 && l[j + 1] == 47) { j += 1 }
                 i = j + 1 < n ? j + 2 : n
-                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: true))
+                comment(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: true))
             case 42 where i + 1 < n && l[i + 1] == 47:  // stray */
                 i += 2
             case 48...57:
@@ -229,6 +248,6 @@ enum SQLLexer {
                 }
             }
         }
-        return toks
+        return (toks, firstComment)
     }
 }
