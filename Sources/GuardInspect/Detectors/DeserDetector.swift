@@ -90,6 +90,20 @@ enum DeserDetector {
         return nil
     }
 
+    /// Per byte: 0 not base64; bit 0 upper, bit 1 lower, bit 2 not a hex digit, bit 3 base64.
+    static let charClass: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 256)
+        for c in 0..<256 where Decoder.base64Table[c] != 255 || c == 61 {
+            let b = UInt8(c)
+            var k: UInt8 = 8
+            if b &- 65 < 26 { k |= 1 }
+            if b &- 97 < 26 { k |= 2 }
+            if hexValue(b) == nil { k |= 4 }
+            t[c] = k
+        }
+        return t
+    }()
+
     /// Base64 runs decoded at the four alignments, searched for serialized-object markers.
     /// Long runs are only checked for the headers serializations start with; short ones (a
     /// fragment of a class name, as probes send) are decoded on the stack.
@@ -102,10 +116,13 @@ enum DeserDetector {
             guard table[Int(b[i])] != 255 else { i += 1; continue }
             let s = i
             var upper = 0, lower = 0, nonHex = 0
-            while i < b.count && (table[Int(b[i])] != 255 || b[i] == 61) {
-                let c = b[i]
-                if c &- 65 < 26 { upper += 1 } else if c &- 97 < 26 { lower += 1 }
-                if hexValue(c) == nil { nonHex += 1 }
+            let classes = charClass
+            while i < b.count {
+                let k = classes[Int(b[i])]
+                if k == 0 { break }
+                upper &+= Int(k & 1)
+                lower &+= Int((k >> 1) & 1)
+                nonHex &+= Int((k >> 2) & 1)
                 i += 1
             }
             let len = i - s

@@ -51,19 +51,25 @@ extension ShellDetector {
                     if body.find(name + [124]) != nil || body.find(name + [38]) != nil || body.find(name + [32, 124]) != nil || body.find(name + [32, 38]) != nil { return hit(a) }
                 }
             }
-            for fn in codeExec {
-                var from = 0
-                while let i = l.find(fn, from: from) {
-                    from = i + fn.count
-                    if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { continue }
-                    var j = i + fn.count
-                    while j < n && isSpace(l[j]) { j += 1 }
-                    if fn == u8("phpinfo(") { return hit(i) }
-                    if j < n, l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36 { return hit(i) }
+            var exec: Int? = nil
+            codeExec.forEach(in: l) { k, i in
+                let fn = codeExec.needles[k]
+                if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { return false }
+                var j = i + fn.count
+                while j < n && isSpace(l[j]) { j += 1 }
+                if fn == u8("phpinfo(") || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36) {
+                    exec = i
+                    return true
                 }
+                return false
             }
+            if let exec { return hit(exec) }
         }
-        if let r = batch(l) { return r }
+        if f.contains(.percent) || f.contains(.bracket) || f.contains(.dquote) || f.contains(.equals) || f.contains(.paren)
+            || batchWords.first(in: l) != nil, let r = batch(l, f)
+        {
+            return r
+        }
         // find … -exec cmd, vim's \!cmd, less's !cmd
         if let i = l.find(u8(" -exec ")), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
         if f.contains(.excl) {
@@ -80,19 +86,21 @@ extension ShellDetector {
         return nil
     }
 
-    static let codeExec: [[UInt8]] = [
+    static let codeExec = NeedleSet([
         "system(", "exec(", "shell_exec(", "passthru(", "popen(", "proc_open(", "pcntl_exec(", "os.system(",
         "os.popen(", "subprocess.call(", "subprocess.run(", "subprocess.popen(", "subprocess.check_output(",
         "child_process", "execsync(", "spawnsync(", "phpinfo(", "runtime.getruntime().exec(", "io.popen(",
         "kernel.exec(", "%x(",
-    ].map { Array($0.utf8) }
+    ])
 
     /// cmd.exe: `FOR [/D|/R|/L|/F …] %x IN (…) DO …` and `IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL …`,
     /// `IF a==b …`, `IF x EQU y …`.
-    static func batch(_ l: [UInt8]) -> Range<Int>? {
+    static let batchWords = NeedleSet(["exist", "defined", "errorlevel", "cmdextversion"])
+
+    static func batch(_ l: [UInt8], _ f: CharFlags) -> Range<Int>? {
         let n = l.count
         var from = 0
-        while let i = l.find(u8("for"), from: from) {
+        while f.contains(.percent), let i = l.find(u8("for"), from: from) {
             from = i + 3
             guard wordStart(l, i), i + 3 < n, isSpace(l[i + 3]) else { continue }
             var j = i + 3
@@ -158,21 +166,23 @@ extension ShellDetector {
         return nil
     }
 
-    static let psVerbs: [[UInt8]] = ["invoke-", "start-", "new-object", "get-wmiobject", "get-process", "get-content", "set-content", "add-type", "set-executionpolicy", "remove-item", "out-file", "get-childitem", "set-mppreference", "iwmi", "iex ", "iwr ", "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ", "-noprofile", "-windowstyle hidden"].map { Array($0.utf8) }
+    static let psVerbs = NeedleSet(["invoke-", "start-", "new-object", "get-wmiobject", "get-process", "get-content", "set-content", "add-type", "set-executionpolicy", "remove-item", "out-file", "get-childitem", "set-mppreference", "iwmi", "iex ", "iwr ", "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ", "-noprofile", "-windowstyle hidden"])
 
     static func powershell(_ l: [UInt8]) -> Range<Int>? {
-        for v in psVerbs {
-            if let i = l.find(v), wordStart(l, i) || v[0] == 45 {
-                if v.last == 45 {  // Verb-Noun
-                    var e = i + v.count
-                    let s = e
-                    while e < l.count && isAlpha(l[e]) { e += 1 }
-                    guard e - s >= 3 else { continue }
-                }
-                return i..<min(l.count, i + 60)
+        var found: Int? = nil
+        psVerbs.forEach(in: l) { k, i in
+            let v = psVerbs.needles[k]
+            guard wordStart(l, i) || v[0] == 45 else { return false }
+            if v.last == 45 {  // Verb-Noun
+                var e = i + v.count
+                let s = e
+                while e < l.count && isAlpha(l[e]) { e += 1 }
+                guard e - s >= 3 else { return false }
             }
+            found = i
+            return true
         }
-        return nil
+        return found.map { $0..<min(l.count, $0 + 60) }
     }
 
     /// c{a,oun}t, {cat,/etc/passwd}: brace expansion glued to a word.
