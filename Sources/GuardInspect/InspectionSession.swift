@@ -10,7 +10,7 @@ struct InspectionSession {
     let deadline: Int
     /// Values already scanned: hash → the bytes, compared on a hit (a crafted collision must
     /// not hide a value).
-    var seen: [UInt64: [UInt8]] = [:]
+    var seen = ValueSet()
     /// Classes already reported, per location, so one value yields one finding per class.
     var reported = HashSet64()
     var pointer: [UInt8] = []
@@ -57,7 +57,7 @@ struct InspectionSession {
         return mark
     }
 
-    @inline(__always) mutating func pop(_ mark: Int) { pointer.removeSubrange(mark...) }
+    @inline(__always) mutating func pop(_ mark: Int) { pointer.removeLast(pointer.count - mark) }
 
     // MARK: Entry points
 
@@ -121,8 +121,7 @@ struct InspectionSession {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(role.rawValue)
         for c in bytes { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
         let array = Array(bytes)
-        if let previous = seen[h], previous == array { return }
-        seen[h] = array
+        if !seen.insert(array, hash: h) { return }
 
         if bytes.count <= Self.window {
             if role == .header, array.count <= 1024, let cache = inspector.cache {

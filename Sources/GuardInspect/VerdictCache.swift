@@ -6,24 +6,33 @@ import Synchronization
 /// (with the header name), so a hit is the same input; bounded, cleared when full.
 final class VerdictCache: Sendable {
     let capacity: Int
-    private let clean: Mutex<Set<[UInt8]>>
+    struct Key: Hashable, Sendable {
+        let bytes: [UInt8]
+        let hash: UInt64
+        func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+    }
+
+    private let clean: Mutex<Set<Key>>
 
     init(capacity: Int) {
         self.capacity = capacity
         self.clean = Mutex(Set(minimumCapacity: min(capacity, 1024)))
     }
 
-    static func key(_ value: [UInt8], name: [UInt8]) -> [UInt8] {
+    static func key(_ value: [UInt8], name: [UInt8]) -> Key {
         var k = name
         k.reserveCapacity(name.count + 1 + value.count)
         k.append(0)
         k.append(contentsOf: value)
-        return k
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in k { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return Key(bytes: k, hash: h)
     }
 
-    func contains(_ key: [UInt8]) -> Bool { clean.withLock { $0.contains(key) } }
+    func contains(_ key: Key) -> Bool { clean.withLock { $0.contains(key) } }
 
-    func insert(_ key: [UInt8]) {
+    func insert(_ key: Key) {
         clean.withLock {
             if $0.count >= capacity { $0.removeAll(keepingCapacity: true) }
             $0.insert(key)

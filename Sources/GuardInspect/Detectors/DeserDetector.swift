@@ -132,8 +132,9 @@ enum DeserDetector {
             if run.starts(with: u8("rO0AB")) || run.starts(with: u8("AAEAAAD")) || run.starts(with: u8("gASV")) || run.starts(with: u8("KGRw")) && len > 20 {
                 return s..<min(b.count, s + 40)
             }
-            // Words, numbers and hex digests are not base64 of anything interesting.
-            guard len <= 64, upper >= 2, lower >= 1, nonHex > 0 else { continue }
+            // Words, numbers and hex digests are not base64 of anything interesting, and a
+            // fragment is probed as a value of its own (`x=<fragment>`), not inside prose.
+            guard len <= 64, upper >= 2, lower >= 1, nonHex > 0, len * 10 >= (b.count - (b.firstIndex(of: 61).map { $0 + 1 } ?? 0)) * 8 else { continue }
             let hit: Bool = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf in
                 for shift in 0..<4 {
                     // A fragment cut out of a longer encoding: pad the front back to its group.

@@ -115,6 +115,18 @@ enum ShellDetector {
         }
         guard i < n else { return nil }
         if l.matches(u8("${ifs}"), at: i) { i += 6 }
+        // The common case, a plain word that is no command, without building the word.
+        var e0 = i
+        while e0 < n, isAlnum(l[e0]) || l[e0] == 95 || l[e0] == 45 { e0 += 1 }
+        if e0 > i, e0 - i <= 24, e0 >= n || isSpace(l[e0]) || l[e0] == 44 || l[e0] == 46 && (e0 + 1 >= n || isSpace(l[e0 + 1])),
+            ShellCommands.table.lookup(l[i..<e0]) == nil, context == .start || context == .quoted
+        {
+            if let dash = l[i..<e0].firstIndex(of: 45), dash - i >= 3, ShellCommands.table.lookup(l[i..<dash]) != nil {
+            } else if let last = l[e0 - 1] as UInt8?, isDigit(last) {
+            } else {
+                return nil
+            }
+        }
         let (raw, end) = readWord(l, from: i)
         guard raw.count >= 1 else { return nil }
         var word = raw
