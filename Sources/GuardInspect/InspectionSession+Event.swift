@@ -211,9 +211,9 @@ extension InspectionSession {
         var body = raw
         if base64, let d = Decoder.base64Decode(raw) { body = d[...] }
         let ct = Array(contentType).map(lowerASCII)
-        if ct.find(u8("json")) != nil || (ct.isEmpty && body.first.map { $0 == 123 || $0 == 91 } == true) {
+        if ct.find("json") != nil || (ct.isEmpty && body.first.map { $0 == 123 || $0 == 91 } == true) {
             scanString(body, role: .body)
-        } else if ct.find(u8("x-www-form-urlencoded")) != nil || (ct.isEmpty && looksLikeForm(body)) {
+        } else if ct.find("x-www-form-urlencoded") != nil || (ct.isEmpty && looksLikeForm(body)) {
             inspectForm(body, plusIsSpace: true)
         } else {
             scanValue(body, role: .body)

@@ -27,10 +27,10 @@ enum CRLFDetector {
                 checked += 1
                 var j = i
                 while j < n && (l[j] == 10 || l[j] == 13 || l[j] == 32 || l[j] == 9) { j += 1 }
-                if l.matches(u8("http/1."), at: j) || l.matches(u8("http/2"), at: j) { return hit(i, n) }
-                if l.matches(u8("<html"), at: j) || l.matches(u8("<script"), at: j) { return hit(i, n) }
+                if l.matches("http/1.", at: j) || l.matches("http/2", at: j) { return hit(i, n) }
+                if l.matches("<html", at: j) || l.matches("<script", at: j) { return hit(i, n) }
                 for m in methods where l.matches(m, at: j) {
-                    if l[(j + m.count)...].prefix(200).find(u8(" http/")) != nil { return hit(i, n) }
+                    if l[(j + m.count)...].prefix(200).find(" http/") != nil { return hit(i, n) }
                 }
                 // A header name then `:`.
                 var k = j
@@ -60,7 +60,7 @@ enum CRLFDetector {
 
     /// `GET http://host/ HTTP/1.1` inside a value: a smuggled request line.
     static func requestLine(_ l: [UInt8]) -> Range<Int>? {
-        guard let h = l.find(u8(" http/")) else { return nil }
+        guard let h = l.find(" http/") else { return nil }
         var e = h + 6
         guard e < l.count, isDigit(l[e]) else { return nil }
         e += 1

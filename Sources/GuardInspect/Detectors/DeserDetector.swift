@@ -51,7 +51,7 @@ enum DeserDetector {
         if t.flags.contains(.dot) {
             for w in [u8("runtime"), u8("processbuilder")] {
                 if let i = l.find(w), i > 0, l[i - 1] == 46 || (i + w.count < l.count && l[i + w.count] == 46) {
-                    if l.find(u8("java")) != nil || l[(i + w.count)...].contains(46) { return max(0, i - 20)..<min(l.count, i + 40) }
+                    if l.find("java") != nil || l[(i + w.count)...].contains(46) { return max(0, i - 20)..<min(l.count, i + 40) }
                 }
             }
         }
@@ -84,7 +84,7 @@ enum DeserDetector {
 
     /// Protocol-0 pickle: `cos\nsystem\n(S'id'\ntR.`
     static func pickle(_ l: [UInt8]) -> Range<Int>? {
-        if let i = l.find(u8("\n(s'")) ?? l.find(u8("\ntr.")) ?? l.find(u8("(s'")), l.find(u8("\n")) != nil, l.first == 99 || l.find(u8("\nc")) != nil {
+        if let i = l.find("\n(s'") ?? l.find("\ntr.") ?? l.find("(s'"), l.find("\n") != nil, l.first == 99 || l.find("\nc") != nil {
             return max(0, i - 20)..<min(l.count, i + 40)
         }
         return nil
@@ -129,7 +129,7 @@ enum DeserDetector {
             guard len >= 6 else { continue }
             runs += 1
             let run = b[s..<i]
-            if run.starts(with: u8("rO0AB")) || run.starts(with: u8("AAEAAAD")) || run.starts(with: u8("gASV")) || run.starts(with: u8("KGRw")) && len > 20 {
+            if run.starts(with: "rO0AB") || run.starts(with: "AAEAAAD") || run.starts(with: "gASV") || run.starts(with: "KGRw") && len > 20 {
                 return s..<min(b.count, s + 40)
             }
             // Words, numbers and hex digests are not base64 of anything interesting, and a
@@ -168,7 +168,7 @@ enum DeserDetector {
     /// ["com.example.Gadget", {…}]: Jackson's default typing names a class first.
     static func jackson(_ l: [UInt8]) -> Range<Int>? {
         var from = 0
-        while let i = l.find(u8("[\""), from: from) ?? l.find(u8("[\n\""), from: from) {
+        while let i = l.find("[\"", from: from) ?? l.find("[\n\"", from: from) {
             from = i + 2
             var j = i + 1
             while j < l.count && (isSpace(l[j]) || l[j] == 34) { j += 1 }

@@ -35,7 +35,7 @@ enum NoSQLDetector {
                 if (before == 34 || before == 39) && (after == 34 || after == 39) && l[(e + 1)...].prefix(3).contains(58) {
                     return d..<min(l.count, d + 40)
                 }
-                if before == 123 || (before == 32 || before == 44 || d == 0) && after == 58 || l.matches(u8("where"), at: d + 1) && t.role != .key {
+                if before == 123 || (before == 32 || before == 44 || d == 0) && after == 58 || l.matches("where", at: d + 1) && t.role != .key {
                     if after == 58 || after == 34 || after == 39 || before == 123 || after == 32 { return d..<min(l.count, d + 40) }
                 }
             }
@@ -50,17 +50,17 @@ enum NoSQLDetector {
             let prev = p >= 0 ? l[p] : UInt8(0)
             // After a quote, `;`, `||`, `&&` or `{`: code, not prose.
             guard prev == 39 || prev == 34 || prev == 59 || prev == 124 || prev == 38 || prev == 123 || prev == 61 else { return false }
-            if marker == u8("db."), l[i...].find(u8(".find")) == nil && l[i...].find(u8(".drop")) == nil && l[i...].find(u8(".insert")) == nil {
+            if marker == u8("db."), l[i...].find(".find") == nil && l[i...].find(".drop") == nil && l[i...].find(".insert") == nil {
                 return false
             }
-            if marker == u8("this."), l[i...].find([40]) == nil && l[i...].find(u8("==")) == nil { return false }
+            if marker == u8("this."), l[i...].find([40]) == nil && l[i...].find("==") == nil { return false }
             jsHit = max(0, p)..<min(l.count, max(0, p) + 60)
             return true
         }
         if let jsHit { return jsHit }
         // '; return …: a statement after leaving a string
         var from = 0
-        while let i = t.find(u8("return"), from: from) {
+        while let i = t.find("return", from: from) {
             from = i + 6
             var p = i - 1
             while p >= 0 && isSpace(l[p]) { p -= 1 }
@@ -70,7 +70,7 @@ enum NoSQLDetector {
             if p >= 0, l[p] == 39 || l[p] == 34 { return p..<min(l.count, p + 60) }
         }
         // ' || '1'=='1    " && "a"=="a
-        if let i = t.find(u8("'=='")) ?? t.find(u8("\"==\"")) ?? t.find(u8("' == '")) {
+        if let i = t.find("'=='") ?? t.find("\"==\"") ?? t.find("' == '") {
             return max(0, i - 10)..<min(l.count, i + 40)
         }
         return nil

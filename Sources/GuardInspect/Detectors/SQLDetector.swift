@@ -168,7 +168,7 @@ enum SQLDetector {
                 case .caseKw:
                     if s[(i + 1)...].prefix(8).contains(where: { $0.word == .when }) { addWeak(i, 2) }
                 case .exec:
-                    if let x = next(i), x.word == .sensitive || x.kind == .variable || (x.kind == .word && (l.matches(u8("master"), at: x.start) || l.matches(u8("xp_"), at: x.start) || l.matches(u8("sp_"), at: x.start))) { return evidence(i) }
+                    if let x = next(i), x.word == .sensitive || x.kind == .variable || (x.kind == .word && (l.matches("master", at: x.start) || l.matches("xp_", at: x.start) || l.matches("sp_", at: x.start))) { return evidence(i) }
                     if let x = next(i), x.kind != .word { addWeak(i, 3) }
                 case .collate, .limit, .offset, .procedure:
                     if let x = next(i), x.kind == .number || x.kind == .string || x.word == .analyse { addWeak(i, 4) }
@@ -381,7 +381,7 @@ enum SQLDetector {
             if p.kind == .word && p.word == .none { return false }  // "go to sleep(5 min)" style prose
             if p.kind == .dot { return false }
         }
-        if l.matches(u8("sleep"), at: s[i].start), s[i].end - s[i].start == 5 {
+        if l.matches("sleep", at: s[i].start), s[i].end - s[i].start == 5 {
             // sleep(N) with a number: as a statement it is also a time probe.
             return i + 2 < s.count && (s[i + 2].kind == .number || s[i + 2].kind == .lparen)
         }

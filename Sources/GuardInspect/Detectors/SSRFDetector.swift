@@ -17,7 +17,7 @@ enum SSRFDetector {
         var from = 0
         var count = 0
         if t.flags.contains(.colon) && t.flags.contains(.slash) {
-            while let i = l.find(u8("://"), from: from), count < 16 {
+            while let i = l.find("://", from: from), count < 16 {
                 count += 1
                 from = i + 3
                 var s = i
@@ -49,14 +49,14 @@ enum SSRFDetector {
         // Scheme-relative //host and a bare host at the start: 127.1:80/, localhost/…
         var s = 0
         while s < l.count && isSpace(l[s]) { s += 1 }
-        if l.matches(u8("//"), at: s), judgeAuthority(l, s + 2) { return s..<min(l.count, s + 60) }
+        if l.matches("//", at: s), judgeAuthority(l, s + 2) { return s..<min(l.count, s + 60) }
         if s < l.count, isAlnum(l[s]) || l[s] == 91, t.role != .header || t.name.isEmpty {
             // Only when the value is an address followed by a port or a path: an IP alone is data.
             if let (host, end) = authority(l, s), end < l.count || host.hadPort {
                 if end < l.count, l[end] != 47 && l[end] != 63 && l[end] != 35 && !host.hadPort { return nil }
                 // A bare host must be a name we know or a dotted or hex address: `1/4` is a fraction.
                 let name = host.name
-                let addressy = name.contains(46) || name.starts(with: u8("0x")) || name.contains(58)
+                let addressy = name.contains(46) || name.starts(with: "0x") || name.contains(58)
                 if addressy || names.contains(name), dangerous(name), !(name.count < 2) { return s..<min(l.count, s + 60) }
             }
         }

@@ -6,9 +6,9 @@ extension ShellDetector {
         let n = l.count
         func hit(_ i: Int) -> Range<Int> { i..<min(n, i + 60) }
         if f.contains(.dollar) {
-            if let i = l.find(u8("$((")) ?? l.find(u8("$[")) { return hit(i) }
+            if let i = l.find("$((") ?? l.find("$[") { return hit(i) }
             var from = 0
-            while let i = l.find(u8("${"), from: from) {
+            while let i = l.find("${", from: from) {
                 from = i + 2
                 var j = i + 2
                 while j < n && (isAlnum(l[j]) || l[j] == 95) { j += 1 }
@@ -18,10 +18,10 @@ extension ShellDetector {
                 if c == 58, j + 1 < n, l[j + 1] == 45 || l[j + 1] == 61 || l[j + 1] == 63 || l[j + 1] == 43 || isDigit(l[j + 1]) {
                     return hit(i)
                 }
-                if c == 125, l.matches(u8("${shell}"), at: i) || l.matches(u8("${cmd}"), at: i) { return hit(i) }
+                if c == 125, l.matches("${shell}", at: i) || l.matches("${cmd}", at: i) { return hit(i) }
             }
             // $a$b$c… or $c1$c2: a command assembled from variables.
-            if let i = l.find(u8("$shell")), l[(i + 6)...].prefix(6).find(u8("-c")) != nil { return hit(i) }
+            if let i = l.find("$shell"), l[(i + 6)...].prefix(6).find("-c") != nil { return hit(i) }
             var run = 0
             var k = 0
             while k < n {
@@ -39,7 +39,7 @@ extension ShellDetector {
         }
         if f.contains(.paren) {
             // Shellshock and fork bombs.
-            if let i = l.find(u8("() {")) ?? l.find(u8("(){")) {
+            if let i = l.find("() {") ?? l.find("(){") {
                 var j = i + 3
                 while j < n && (isSpace(l[j]) || l[j] == 123) { j += 1 }
                 if i == 0 || (j < n && l[j] == 58) || (j + 1 < n && l[j] == 58 && l[j + 1] == 59) { return hit(i) }
@@ -71,7 +71,7 @@ extension ShellDetector {
             return r
         }
         // find … -exec cmd, vim's \!cmd, less's !cmd
-        if let i = l.find(u8(" -exec ")), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
+        if let i = l.find(" -exec "), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
         if f.contains(.excl) {
             var from = 0
             while let i = l.find([33], from: from) {
@@ -100,7 +100,7 @@ extension ShellDetector {
     static func batch(_ l: [UInt8], _ f: CharFlags) -> Range<Int>? {
         let n = l.count
         var from = 0
-        while f.contains(.percent), let i = l.find(u8("for"), from: from) {
+        while f.contains(.percent), let i = l.find("for", from: from) {
             from = i + 3
             guard wordStart(l, i), i + 3 < n, isSpace(l[i + 3]) else { continue }
             var j = i + 3
@@ -127,10 +127,10 @@ extension ShellDetector {
             k += 1
             while k < n && isAlnum(l[k]) && k < j + 24 { k += 1 }
             while k < n && isSpace(l[k]) { k += 1 }
-            if l.matches(u8("in"), at: k) { return i..<min(n, i + 60) }
+            if l.matches("in", at: k) { return i..<min(n, i + 60) }
         }
         from = 0
-        while let i = l.find(u8("if"), from: from) {
+        while let i = l.find("if", from: from) {
             from = i + 2
             guard wordStart(l, i), i + 2 < n, isSpace(l[i + 2]) else { continue }
             // Only at a command position: the value start or after an operator.
@@ -140,8 +140,8 @@ extension ShellDetector {
             var j = i + 2
             func skip() { while j < n && isSpace(l[j]) { j += 1 } }
             skip()
-            if l.matches(u8("/i"), at: j) { j += 2; skip() }
-            if l.matches(u8("not"), at: j) { j += 3; skip() }
+            if l.matches("/i", at: j) { j += 2; skip() }
+            if l.matches("not", at: j) { j += 3; skip() }
             for w in [u8("exist"), u8("defined"), u8("errorlevel"), u8("cmdextversion")] where l.matches(w, at: j) {
                 if j + w.count < n, isSpace(l[j + w.count]) { return i..<min(n, i + 60) }
             }
@@ -156,7 +156,7 @@ extension ShellDetector {
             }
             var e = j
             while e < n && !isSpace(l[e]) { e += 1 }
-            if l[j..<e].find(u8("==")) != nil { return i..<min(n, i + 60) }
+            if l[j..<e].find("==") != nil { return i..<min(n, i + 60) }
             var k = e
             while k < n && isSpace(l[k]) { k += 1 }
             for w in [u8("equ"), u8("neq"), u8("lss"), u8("leq"), u8("gtr"), u8("geq"), u8("==")] where l.matches(w, at: k) {

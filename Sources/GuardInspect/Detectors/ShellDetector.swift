@@ -13,8 +13,8 @@ enum ShellDetector {
         if t.flags.contains(.pipe) && t.flags.contains(.newline) { l = blankTables(l) }
         let f = t.flags
         // Reverse shells and blank tricks are signs on their own.
-        if f.contains(.slash), let i = t.find(u8("/dev/tcp/")) ?? t.find(u8("/dev/udp/")) { return i..<min(l.count, i + 40) }
-        if f.contains(.dollar), let i = t.find(u8("${ifs")) ?? t.find(u8("$ifs")), nearCommand(l, i) { return max(0, i - 10)..<min(l.count, i + 40) }
+        if f.contains(.slash), let i = t.find("/dev/tcp/") ?? t.find("/dev/udp/") { return i..<min(l.count, i + 40) }
+        if f.contains(.dollar), let i = t.find("${ifs") ?? t.find("$ifs"), nearCommand(l, i) { return max(0, i - 10)..<min(l.count, i + 40) }
         if let r = syntax(l, f) { return r }
         var checked = 0
         // The start of the value, and after a leading quote (the value left a quoted argument).
@@ -80,7 +80,7 @@ enum ShellDetector {
             if c == 91, i + 2 < n, l[i + 2] == 93, isAlnum(l[i + 1]) { w.append(l[i + 1]); i += 3; continue }  // [u]name
             if c == 36 {
                 if i + 1 < n, [64, 42, 45, 36, 95, 33, 63, 35].contains(l[i + 1]) || isDigit(l[i + 1]) { i += 2; continue }  // $@ $* $- $$ $_ $1
-                if l.matches(u8("${ifs}"), at: i) || l.matches(u8("$ifs"), at: i) { break }
+                if l.matches("${ifs}", at: i) || l.matches("$ifs", at: i) { break }
                 if i + 1 < n, l[i + 1] == 123 {  // ${x} that is empty in practice
                     var k = i + 2
                     while k < n && l[k] != 125 && k < i + 24 { k += 1 }
@@ -114,7 +114,7 @@ enum ShellDetector {
             }
         }
         guard i < n else { return nil }
-        if l.matches(u8("${ifs}"), at: i) { i += 6 }
+        if l.matches("${ifs}", at: i) { i += 6 }
         // The common case, a plain word that is no command, without building the word.
         var e0 = i
         while e0 < n, isAlnum(l[e0]) || l[e0] == 95 || l[e0] == 45 { e0 += 1 }
@@ -132,7 +132,7 @@ enum ShellDetector {
         var word = raw
         var isPath = false
         if let slash = raw.lastIndex(where: { $0 == 47 || $0 == 92 }), slash + 1 < raw.count {
-            isPath = raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58) || raw.starts(with: u8("bin/")) || raw.starts(with: u8("sbin/"))
+            isPath = raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58) || raw.starts(with: "bin/") || raw.starts(with: "sbin/")
             word = Array(raw[(slash + 1)...])
         }
         let hit = i..<min(n, i + 60)
@@ -156,8 +156,8 @@ enum ShellDetector {
         if end < n, l[end] == 44 || l[end] == 40 || l[end] == 123 || l[end] == 61 || l[end] == 46, context != .brace { return nil }
         // The arguments up to the next operator.
         var a = end
-        while a < n && (isSpace(l[a]) || (l[a] == 43 && a == end) || l.matches(u8("${ifs}"), at: a) || l.matches(u8("$ifs"), at: a)) {
-            if l[a] == 36 { a += l.matches(u8("${ifs}"), at: a) ? 6 : 4 } else { a += 1 }
+        while a < n && (isSpace(l[a]) || (l[a] == 43 && a == end) || l.matches("${ifs}", at: a) || l.matches("$ifs", at: a)) {
+            if l[a] == 36 { a += l.matches("${ifs}", at: a) ? 6 : 4 } else { a += 1 }
         }
         let argsEnd = a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 96 || l[a] == 41 || l[a] == 10 || l[a] == 35 || l[a] == 13
         let shellArgs = !argsEnd && (tier == .strong ? shellish(l, a) : weakArgs(l, a))
@@ -166,11 +166,11 @@ enum ShellDetector {
             return r
         }
         if word == u8("sh") || word == u8("bash") || word == u8("cmd") || word == u8("zsh") || word == u8("powershell") || word == u8("pwsh") {
-            if l.matches(u8("-c"), at: a) || l.matches(u8("/c"), at: a) || l.matches(u8("-e"), at: a) || l.matches(u8("/k"), at: a) || l.matches(u8("-i"), at: a) { return hit }
+            if l.matches("-c", at: a) || l.matches("/c", at: a) || l.matches("-e", at: a) || l.matches("/k", at: a) || l.matches("-i", at: a) { return hit }
         }
         if word == u8("alias"), !argsEnd, l[a...].prefix(40).contains(61) { return hit }
         if word == u8("net"), !argsEnd, [u8("user"), u8("localgroup"), u8("group"), u8("share"), u8("use"), u8("view"), u8("accounts"), u8("session"), u8("stop"), u8("start")].contains(where: { l.matches($0, at: a) }) { return hit }
-        if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches(u8(".."), at: a) { return hit }
+        if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches("..", at: a) { return hit }
         switch context {
         case .substitution:
             return hit
@@ -236,8 +236,8 @@ enum ShellDetector {
         var spans: [Range<Int>] = []
         var i = 0
         // Fenced blocks first: ```lang … ```
-        while let open = l.find(u8("```"), from: i) {
-            guard let close = l.find(u8("```"), from: open + 3) else { break }
+        while let open = l.find("```", from: i) {
+            guard let close = l.find("```", from: open + 3) else { break }
             spans.append(open..<(close + 3))
             i = close + 3
         }

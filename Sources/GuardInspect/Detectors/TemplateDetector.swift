@@ -68,7 +68,7 @@ enum TemplateDetector {
                 // Tags that load, define or run something; control flow only with code in it.
                 if risky.contains(w) { return true }
                 let rest = s[k...]
-                if rest.contains(40) || rest.contains(61) || rest.find(u8("__")) != nil { return true }
+                if rest.contains(40) || rest.contains(61) || rest.find("__") != nil { return true }
             }
         }
         // filters with numeric arguments: {{364|add:733}}
@@ -85,9 +85,9 @@ enum TemplateDetector {
             }
             i += 1
         }
-        if strict { return s.find(u8("__")) != nil || s.find(u8(".getclass")) != nil }
+        if strict { return s.find("__") != nil || s.find(".getclass") != nil }
         // Dunder walks and calls.
-        if s.find(u8("__")) != nil { return true }
+        if s.find("__") != nil { return true }
         var k = 0
         while let p = s.find([40], from: k) {
             k = p + 1
@@ -100,7 +100,7 @@ enum TemplateDetector {
             let e = h + o.count
             if o.last == 46 || o.last == 40 || o.last == 32 || e >= s.count || !isWordByte(s[e]) { return true }
         }
-        if s.contains(91) && s.contains(46) && s.find(u8("][")) != nil { return true }
+        if s.contains(91) && s.contains(46) && s.find("][") != nil { return true }
         return false
     }
 }

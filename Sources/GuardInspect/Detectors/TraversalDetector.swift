@@ -49,7 +49,7 @@ enum TraversalDetector {
 
     /// 0x2e0x2e0x2f → ../, NULs dropped, `\` → `/`.
     static func normalize(_ l: [UInt8], _ f: CharFlags) -> [UInt8] {
-        if !f.contains(.backslash) && !f.contains(.nul) && l.find(u8("0x")) == nil { return l }
+        if !f.contains(.backslash) && !f.contains(.nul) && l.find("0x") == nil { return l }
         var out = [UInt8]()
         out.reserveCapacity(l.count)
         var i = 0
@@ -76,7 +76,7 @@ enum TraversalDetector {
         // An absolute path into the system, or a path-looking value that names a sensitive file.
         var s = 0
         while s < l.count && (isSpace(l[s]) || l[s] == 34 || l[s] == 39) { s += 1 }
-        if l.matches(u8("file://"), at: s) { s += 7 }
+        if l.matches("file://", at: s) { s += 7 }
         if s < l.count, t.role != .path {
             let head = Array(l[s...].prefix(24))
             if head.first == 47 || head.first == 46 || head.first == 126 || (head.count > 2 && head[1] == 58 && head[2] == 47) {
@@ -86,10 +86,10 @@ enum TraversalDetector {
                 var changed = true
                 while changed {
                     changed = false
-                    if let i = k.find(u8("/./")) { k.removeSubrange(i..<(i + 2)); changed = true }
-                    if let i = k.find(u8("//")), i > 0 { k.remove(at: i); changed = true }
+                    if let i = k.find("/./") { k.removeSubrange(i..<(i + 2)); changed = true }
+                    if let i = k.find("//"), i > 0 { k.remove(at: i); changed = true }
                 }
-                while k.starts(with: u8("./")) { k.removeFirst(2) }
+                while k.starts(with: "./") { k.removeFirst(2) }
                 if k.first != 47, k.count > 2, k[1] != 58 { k.insert(47, at: 0) }
                 body = k
                 for r in systemRoots where body.starts(with: r) || (body.count > 2 && body[1] == 58 && r.first == 47 && Array(body.dropFirst(2)).starts(with: r)) {
@@ -102,7 +102,7 @@ enum TraversalDetector {
                         let file = sensitiveFiles.needles[k]
                         let e = at + file.count
                         if isAlnum(file[file.count - 1]), e < body.count, isAlnum(body[e]) { return false }
-                        if file == u8("sam") && (e < body.count || body.find(u8("/sam")) == nil) { return false }
+                        if file == u8("sam") && (e < body.count || body.find("/sam") == nil) { return false }
                         hit = true
                         return true
                     }
@@ -135,10 +135,10 @@ enum TraversalDetector {
             while let i = l.find(target, from: from) {
                 from = i + 1
                 var j = i - 1
-                while j >= 0 && i - j <= 12 && !isAlpha(l[j]) || (j >= 1 && i - j <= 12 && (l.matches(u8("%bg%qf"), at: j - 5) || l[j] == 113 || l[j] == 102 || l[j] == 103 || l[j] == 98 || l[j] == 118 || l[j] == 115 || l[j] == 117)) && j > 2 && !l.matches(u8("etc"), at: j - 2) {
+                while j >= 0 && i - j <= 12 && !isAlpha(l[j]) || (j >= 1 && i - j <= 12 && (l.matches("%bg%qf", at: j - 5) || l[j] == 113 || l[j] == 102 || l[j] == 103 || l[j] == 98 || l[j] == 118 || l[j] == 115 || l[j] == 117)) && j > 2 && !l.matches("etc", at: j - 2) {
                     j -= 1
                 }
-                if j >= 2, l.matches(u8("etc"), at: j - 2), j < i - 1 { return max(0, j - 2)..<min(l.count, i + 10) }
+                if j >= 2, l.matches("etc", at: j - 2), j < i - 1 { return max(0, j - 2)..<min(l.count, i + 10) }
             }
         }
         for file in [u8("boot.ini"), u8("win.ini"), u8("system.ini")] { if let i = l.find(file) { return max(0, i - 20)..<min(l.count, i + 20) } }
@@ -152,7 +152,7 @@ enum TraversalDetector {
         var last = 0
         var i = 0
         let n = l.count
-        func hexSep(_ k: Int) -> Bool { l.matches(u8("2f"), at: k) || l.matches(u8("5c"), at: k) }
+        func hexSep(_ k: Int) -> Bool { l.matches("2f", at: k) || l.matches("5c", at: k) }
         while let d = l.find([46, 46], from: i), ups < 64 {
             var a = d
             while a > 0 && l[a - 1] == 46 { a -= 1 }

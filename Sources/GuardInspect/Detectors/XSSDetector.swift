@@ -44,7 +44,7 @@ enum XSSDetector {
             let nameStart = i
             while i < l.count && (isAlnum(l[i]) || l[i] == 45 || l[i] == 58 || l[i] == 0) { i += 1 }
             guard i > nameStart, isAlpha(l[nameStart]) else {
-                if i < l.count, l[nameStart] == 33, l.matches(u8("!--"), at: nameStart) || l.matches(u8("![cdata["), at: nameStart) {
+                if i < l.count, l[nameStart] == 33, l.matches("!--", at: nameStart) || l.matches("![cdata[", at: nameStart) {
                     continue
                 }
                 if i < l.count, l[nameStart] == 63 { continue }  // <?xml … ?>
@@ -105,7 +105,7 @@ enum XSSDetector {
             if !value.isEmpty, isURLAttribute(attr) || attr.elementsEqual(u8("style")) {
                 let v = Array(l[value]).filter { !isSpace($0) && $0 != 0 }
                 for s in urlSchemes where v.starts(with: s) { return a..<min(n, a + 50) }
-                if attr.elementsEqual(u8("style")), v.find(u8("expression(")) != nil || v.find(u8("javascript:")) != nil || v.find(u8("-moz-binding")) != nil {
+                if attr.elementsEqual(u8("style")), v.find("expression(") != nil || v.find("javascript:") != nil || v.find("-moz-binding") != nil {
                     return a..<min(n, a + 50)
                 }
             }
@@ -191,7 +191,7 @@ enum XSSDetector {
     /// A quote (or the start) followed by an event handler: `" onmouseover=alert(1) x="`.
     static func attributeBreakout(_ l: [UInt8]) -> Range<Int>? {
         var from = 0
-        while let i = l.find(u8("on"), from: from) {
+        while let i = l.find("on", from: from) {
             from = i + 2
             guard i == 0 || !isAlnum(l[i - 1]) else { continue }
             var k = i + 2
