@@ -44,11 +44,14 @@ extension ShellDetector {
                 while j < n && (isSpace(l[j]) || l[j] == 123) { j += 1 }
                 if i == 0 || (j < n && l[j] == 58) || (j + 1 < n && l[j] == 58 && l[j + 1] == 59) { return hit(i) }
                 var a = i
-                while a > 0 && isAlnum(l[a - 1]) { a -= 1 }
+                while a > 0 && (isAlnum(l[a - 1]) || l[a - 1] == 46 || l[a - 1] == 95 || l[a - 1] == 58) { a -= 1 }
                 if a < i {
+                    // A function that pipes into or backgrounds itself: a fork bomb.
                     let name = Array(l[a..<i])
                     let body = Array(l[j...].prefix(80))
-                    if body.find(name + [124]) != nil || body.find(name + [38]) != nil || body.find(name + [32, 124]) != nil || body.find(name + [32, 38]) != nil { return hit(a) }
+                    for tail in [[124], [38], [32, 124], [32, 38], [40, 41, 32, 124], [40, 41, 32, 38], [40, 41, 124], [40, 41, 38]] as [[UInt8]] where body.find(name + tail) != nil {
+                        return hit(a)
+                    }
                 }
             }
             var exec: Int? = nil
@@ -57,7 +60,7 @@ extension ShellDetector {
                 if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { return false }
                 var j = i + fn.count
                 while j < n && isSpace(l[j]) { j += 1 }
-                if fn == u8("phpinfo(") || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36) {
+                if fn == u8("phpinfo(") || fn == u8("phpversion(") || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36) {
                     exec = i
                     return true
                 }
@@ -90,7 +93,7 @@ extension ShellDetector {
         "system(", "exec(", "shell_exec(", "passthru(", "popen(", "proc_open(", "pcntl_exec(", "os.system(",
         "os.popen(", "subprocess.call(", "subprocess.run(", "subprocess.popen(", "subprocess.check_output(",
         "child_process", "execsync(", "spawnsync(", "phpinfo(", "runtime.getruntime().exec(", "io.popen(",
-        "kernel.exec(", "%x(",
+        "kernel.exec(", "%x(", "phpversion(", "proc_nice(", "assert(\"", "create_function(",
     ])
 
     /// cmd.exe: `FOR [/D|/R|/L|/F …] %x IN (…) DO …` and `IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL …`,
@@ -123,8 +126,7 @@ extension ShellDetector {
             // %x or %%x, then IN (
             var k = j + 1
             if k < n && l[k] == 37 { k += 1 }
-            if k < n && l[k] == 126 { k += 1 }
-            k += 1
+            if k < n && !isSpace(l[k]) { k += 1 }  // %G %~ %[ …
             while k < n && isAlnum(l[k]) && k < j + 24 { k += 1 }
             while k < n && isSpace(l[k]) { k += 1 }
             if l.matches("in", at: k) { return i..<min(n, i + 60) }
@@ -148,10 +150,15 @@ extension ShellDetector {
             // IF x==y cmd, IF x EQU y cmd, IF %1 …, IF [%1] …, IF "%v" …
             if j < n, l[j] == 37 || l[j] == 91 || l[j] == 34 { return i..<min(n, i + 60) }
             if j < n, l[j] == 40 {
-                // IF (2 GEQ 15) …, but not JavaScript's if (a > b) {
+                // IF (2 GEQ 15) …, IF (a) == (b) …, but not JavaScript's if (a > b) {
                 let close = l[j...].firstIndex(of: 41) ?? n
                 let inside = Array(l[j..<close])
-                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: { inside.find($0) != nil }) { return i..<min(n, i + 60) }
+                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: { inside.find($0) != nil }) || inside.contains(37) { return i..<min(n, i + 60) }
+                var k = close + 1
+                while k < n && isSpace(l[k]) { k += 1 }
+                for w in [u8("equ "), u8("neq "), u8("lss "), u8("leq "), u8("gtr "), u8("geq "), u8("==")] where l.matches(w, at: k) {
+                    return i..<min(n, i + 60)
+                }
                 continue
             }
             var e = j

@@ -21,6 +21,7 @@ enum ShellDetector {
         var s0 = 0
         while s0 < l.count && (isSpace(l[s0]) || l[s0] == 34 || l[s0] == 39) { s0 += 1 }
         if t.role != .path, let r = judge(l, at: s0, context: s0 > 0 && (l[0] == 34 || l[0] == 39) ? .quoted : .start) { return r }
+        if t.role != .path, s0 > 0, l[s0 - 1] == 34 || l[s0 - 1] == 39, let r = judge(l, at: s0 - 1, context: .start) { return r }
         guard f.contains(.semicolon) || f.contains(.pipe) || f.contains(.amp) || f.contains(.newline)
             || f.contains(.backtick) || f.contains(.dollar) || f.contains(.lt) || f.contains(.gt) || f.contains(.brace)
         else {
@@ -38,7 +39,10 @@ enum ShellDetector {
             case 96: start = i + 1; ctx = .substitution
             case 36 where i + 1 < n && l[i + 1] == 40: start = i + 2; ctx = .substitution
             case 60 where i + 1 < n && l[i + 1] == 40, 62 where i + 1 < n && l[i + 1] == 40: start = i + 2; ctx = .substitution
-            case 123 where i + 1 < n && isAlpha(l[i + 1]): start = i + 1; ctx = .brace
+            case 123 where i + 1 < n && (isAlpha(l[i + 1]) || l[i + 1] == 44 || l[i + 1] == 36 || l[i + 1] == 39 || l[i + 1] == 34):
+                start = i + 1
+                while start < n && l[start] == 44 { start += 1 }
+                ctx = .brace
             default: break
             }
             if start >= 0 {
@@ -72,6 +76,8 @@ enum ShellDetector {
         let n = l.count
         while i < n && w.count < 48 {
             let c = l[i]
+            if c == 96, i + 1 < n, l[i + 1] == 96 { i += 2; continue }  // pi``ng
+            if c == 36 || c == 60 || c == 62, i + 2 < n, l[i + 1] == 40, l[i + 2] == 41 { i += 3; continue }  // pi$()ng
             if isSpace(c) || c == 43 && w.isEmpty || c == 59 || c == 124 || c == 38 || c == 60 || c == 62 || c == 40 || c == 41 || c == 96 || c == 44 || c == 125 || c == 123 || c == 0 {
                 break
             }
@@ -138,16 +144,28 @@ enum ShellDetector {
         let hit = i..<min(n, i + 60)
         let binPath = isPath && binDirs.contains { raw.starts(with: $0) } && word.count >= 2
         // Letters split by quotes or backslashes (c'a't, w\hoami) only hide a command.
-        let quotes = l[i..<end].reduce(0) { $0 + ($1 == 39 || $1 == 34 ? 1 : 0) }
+        let seg = l[i..<end]
+        let quotes = seg.reduce(0) { $0 + ($1 == 39 || $1 == 34 ? 1 : 0) }
+        // Quotes inside the word (c'a't, 'i'p), not around it ("TRUE").
+        let firstQ = seg.firstIndex(where: { $0 == 39 || $0 == 34 }) ?? end
+        let lastQ = seg.lastIndex(where: { $0 == 39 || $0 == 34 }) ?? i
+        let inner = firstQ > i || lastQ < end - 1
         let obfuscated = end - i > raw.count && raw.allSatisfy { isAlnum($0) || $0 == 46 }
-            && (quotes >= 2 && quotes % 2 == 0 || l[i..<end].contains(where: { $0 == 92 || $0 == 36 || $0 == 91 }))
+            && (quotes >= 2 && quotes % 2 == 0 && inner || seg.contains(where: { $0 == 92 || $0 == 36 || $0 == 91 || $0 == 96 }))
         guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
             // $a -nlvp 555: a command held in a variable, given options.
-            if context == .separator, raw.isEmpty || i < n && l[i] == 36, end < n {
-                var a = end
+            if context == .separator, i < n, l[i] == 36 {
+                var a = i + 1
+                if a < n && l[a] == 123 { a += 1 }
+                let nameStart = a
+                while a < n && (isAlnum(l[a]) || l[a] == 95) { a += 1 }
+                let name = l[nameStart..<a]
+                if a < n && l[a] == 125 { a += 1 }
                 while a < n && isSpace(l[a]) { a += 1 }
-                if i < n, l[i] == 36, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return hit }
+                if !name.isEmpty, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return hit }
+                // garb=adduse[r];$garb x : a command assembled in a variable first
+                if !name.isEmpty, l.find(Array(name) + [61]) != nil { return hit }
             }
             return nil
         }
@@ -175,7 +193,7 @@ enum ShellDetector {
         case .substitution:
             return hit
         case .brace:
-            return end < n && l[end] == 44 ? hit : nil
+            return end < n && (l[end] == 44 || l[end] == 125) && (end > i + 1) ? hit : nil
         case .separator, .prefixed:
             if isPath || shellArgs { return hit }
             if argsEnd {
@@ -185,7 +203,7 @@ enum ShellDetector {
                 return i == start && sep != 38 || context == .prefixed ? hit : nil
             }
             // A command followed by a plain word: `; ping me` stays prose, `; nc x 80` not.
-            if tier == .strong, !isPlainWordArgs(l, a) { return hit }
+            if tier == .strong, !isPlainWordArgs(l, a) || ShellCommands.prose.lookup(word) == nil { return hit }
             if context == .prefixed || word == u8("which") || word == u8("type") { if ShellCommands.lookup(readWord(l, from: a).0) != nil { return hit } }
             return nil
         case .quoted:
@@ -296,7 +314,7 @@ enum ShellDetector {
         let c = l[a]
         if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
         if c == 47 || c == 62 || c == 60 || c == 36 || c == 92 { return true }
-        return shellish(l, a) && (l[a...].contains(47) || l[a...].contains(46))
+        return shellish(l, a) && (l[a...].contains(47) || l[a...].contains(46) || l[a...].contains(92))
     }
 
     static func isPlainWordArgs(_ l: [UInt8], _ a: Int) -> Bool {
