@@ -125,7 +125,7 @@ struct InspectionSession {
 
         if bytes.count <= Self.window {
             if role == .header, array.count <= 1024, let cache = inspector.cache {
-                let key = VerdictCache.key(array, name: name)
+                let key = VerdictCache.key(array, name: name, valueHash: h)
                 if cache.contains(key) { return }
                 let before = findings.count
                 scanWindow(array, role: role, name: name)

@@ -6,6 +6,8 @@ struct NeedleSet: Sendable {
     /// For each two-byte key, 1 + the index of its bucket in `buckets`, or 0.
     private let table: [UInt16]
     private let buckets: [[Int]]
+    /// Bytes that start some needle: most positions are rejected without touching `table`.
+    private let firstBytes: [Bool]
 
     init(_ words: [String]) {
         needles = words.map { Array($0.utf8) }
@@ -23,6 +25,9 @@ struct NeedleSet: Sendable {
         }
         table = t
         buckets = b
+        var f = [Bool](repeating: false, count: 256)
+        for n in needles { f[Int(n[0])] = true }
+        firstBytes = f
     }
 
     /// The first needle found (leftmost position, then list order), with its position.
@@ -35,8 +40,10 @@ struct NeedleSet: Sendable {
         guard n - start >= 2 else { return nil }
         do {
             return table.withUnsafeBufferPointer { t in
+              firstBytes.withUnsafeBufferPointer { fb in
                 var i = start
                 while i < n - 1 {
+                    if !fb[Int(p[i])] { i += 1; continue }
                     let b = t[Int(p[i]) << 8 | Int(p[i + 1])]
                     if b != 0 {
                         for k in buckets[Int(b) - 1] {
@@ -51,6 +58,7 @@ struct NeedleSet: Sendable {
                     i += 1
                 }
                 return nil
+              }
             }
         }
     }

@@ -7,10 +7,11 @@ import Synchronization
 final class VerdictCache: Sendable {
     let capacity: Int
     struct Key: Hashable, Sendable {
-        let bytes: [UInt8]
+        let name: [UInt8]
+        let value: [UInt8]
         let hash: UInt64
         func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.bytes == b.bytes }
+        static func == (a: Key, b: Key) -> Bool { a.hash == b.hash && a.value == b.value && a.name == b.name }
     }
 
     private let clean: Mutex<Set<Key>>
@@ -20,14 +21,11 @@ final class VerdictCache: Sendable {
         self.clean = Mutex(Set(minimumCapacity: min(capacity, 1024)))
     }
 
-    static func key(_ value: [UInt8], name: [UInt8]) -> Key {
-        var k = name
-        k.reserveCapacity(name.count + 1 + value.count)
-        k.append(0)
-        k.append(contentsOf: value)
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for c in k { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        return Key(bytes: k, hash: h)
+    /// `valueHash` is the value's FNV-1a hash (the session has it already).
+    static func key(_ value: [UInt8], name: [UInt8], valueHash: UInt64) -> Key {
+        var h = valueHash
+        for c in name { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return Key(name: name, value: value, hash: h)
     }
 
     func contains(_ key: Key) -> Bool { clean.withLock { $0.contains(key) } }
