@@ -90,6 +90,11 @@ enum InspectCommand {
 
         let inputs = files.isEmpty ? ["-"] : files
         for path in inputs {
+            // Regular files are mapped, not copied (batch mode reads large files).
+            if jsonl, path != "-", let mapped = MappedFile(path: path) {
+                mapped.withBytes { scanLines($0, inspector: inspector, out: &out, status: &status) }
+                continue
+            }
             guard let data = readAll(path) else {
                 printError("guard inspect: cannot read \(path): \(String(cString: strerror(errno)))")
                 status.error = true
@@ -120,7 +125,12 @@ enum InspectCommand {
 
     /// One result line per input line, blank lines included (they are clean).
     static func scanLines(_ data: [UInt8], inspector: Inspector, out: inout OutputBuffer, status: inout Status) {
-        data.withUnsafeBytes { raw in
+        data.withUnsafeBytes { scanLines($0, inspector: inspector, out: &out, status: &status) }
+    }
+
+    static func scanLines(_ raw: UnsafeRawBufferPointer, inspector: Inspector, out: inout OutputBuffer, status: inout Status) {
+        do {
+            guard raw.count > 0 else { return }
             let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var start = 0
             var line = 0

@@ -156,17 +156,27 @@ struct InspectionSession {
             }
             return
         }
-        for variant in Decoder.variants(bytes) ?? [bytes] {
-            let text = ScanText(variant, role: role, name: name)
-            for cls in Detectors.classes {
-                let bit: UInt16 = 1 << UInt16(cls.index)
-                guard mask.bits & bit != 0, found & bit == 0 else { continue }
-                if let r = Detectors.detect(cls, text) {
-                    found |= bit
-                    report(cls, variant, r)
-                }
-            }
+        guard let variants = Decoder.variants(bytes) else {
+            runDetectors(bytes, role: role, name: name, found: &found)
+            return
+        }
+        for variant in variants {
+            runDetectors(variant, role: role, name: name, found: &found)
             if found == mask.bits { break }
+        }
+    }
+
+    @inline(__always)
+    mutating func runDetectors(_ variant: [UInt8], role: ValueRole, name: [UInt8], found: inout UInt16) {
+        let mask = inspector.mask
+        let text = ScanText(variant, role: role, name: name)
+        for cls in Detectors.classes {
+            let bit: UInt16 = 1 << UInt16(cls.index)
+            guard mask.bits & bit != 0, found & bit == 0 else { continue }
+            if let r = Detectors.detect(cls, text) {
+                found |= bit
+                report(cls, variant, r)
+            }
         }
     }
 
