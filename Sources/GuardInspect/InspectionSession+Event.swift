@@ -57,49 +57,27 @@ extension InspectionSession {
 
     mutating func walkObject(_ doc: JSONDocument, _ i: Int, context: WalkContext, parentKey: ArraySlice<UInt8>) {
         let end = Int(doc.nodes[i].next)
-        // Facts about this object that change how its members are read.
-        var base64Body = false
-        var contentType: ArraySlice<UInt8> = []
         var j = i + 1
-        while j < end {
-            let key = doc.string(j)
-            let v = j + 1
-            if Self.keyIs(key, Self.kBase64), doc.nodes[v].kind == .literal {
-                base64Body = doc.nodes[v].next == 116  // `true`
-            } else if Self.keyIs(key, Self.kHeaders) || Self.keyIs(key, Self.kMultiHeaders),
-                doc.nodes[v].kind == .object
-            {
-                var k = v + 1
-                while k < Int(doc.nodes[v].next) {
-                    if Self.keyIs(doc.string(k), Self.kContentType) {
-                        let hv = k + 1
-                        if doc.nodes[hv].kind == .string { contentType = doc.string(hv) }
-                        if doc.nodes[hv].kind == .array, hv + 1 < doc.after(hv), doc.nodes[hv + 1].kind == .string {
-                            contentType = doc.string(hv + 1)
-                        }
-                    }
-                    k = doc.after(k + 1)
+        if context == .metadata {
+            // Request context: only what a client or an authorizer can set is scanned.
+            while j < end && !stopped {
+                let key = doc.string(j)
+                if Self.keyIs(key, Self.kAuthorizer) {
+                    let mark = push(key)
+                    walk(doc, j + 1, context: .generic, parentKey: key)
+                    pop(mark)
                 }
+                j = doc.after(j + 1)
             }
-            j = doc.after(v)
+            return
         }
-
-        j = i + 1
         while j < end && !stopped {
             let key = doc.string(j)
             let v = j + 1
             let mark = push(key)
             defer { pop(mark) }
             let vkind = doc.nodes[v].kind
-            if context != .metadata {
-                if context != .headers { scanKey(key, parentKey: parentKey) }
-            }
-            if context == .metadata {
-                // Request context: only what a client or an authorizer can set is scanned.
-                if Self.keyIs(key, Self.kAuthorizer) { walk(doc, v, context: .generic, parentKey: key) }
-                j = doc.after(v)
-                continue
-            }
+            if context != .headers { scanKey(key, parentKey: parentKey) }
             if context == .headers {
                 if vkind == .string {
                     scanHeader(name: key, value: doc.string(v))
@@ -112,6 +90,7 @@ extension InspectionSession {
             if vkind == .string {
                 let s = doc.string(v)
                 if Self.keyIs(key, Self.kBody) {
+                    let (base64Body, contentType) = Self.bodyFacts(doc, i)
                     inspectBody(s, base64: base64Body, contentType: contentType)
                 } else if Self.keyIs(key, Self.kRawQuery) {
                     inspectForm(s, plusIsSpace: true)
@@ -141,6 +120,36 @@ extension InspectionSession {
             }
             j = doc.after(v)
         }
+    }
+
+    /// Facts about the object holding a body that change how it is read: whether API
+    /// Gateway marked it base64, and the content type from its headers.
+    static func bodyFacts(_ doc: JSONDocument, _ i: Int) -> (base64: Bool, contentType: ArraySlice<UInt8>) {
+        let end = Int(doc.nodes[i].next)
+        var base64Body = false
+        var contentType: ArraySlice<UInt8> = []
+        var j = i + 1
+        while j < end {
+            let key = doc.string(j)
+            let v = j + 1
+            if Self.keyIs(key, Self.kBase64), doc.nodes[v].kind == .literal {
+                base64Body = doc.nodes[v].next == 116  // `true`
+            } else if Self.keyIs(key, Self.kHeaders) || Self.keyIs(key, Self.kMultiHeaders), doc.nodes[v].kind == .object {
+                var k = v + 1
+                while k < Int(doc.nodes[v].next) {
+                    if Self.keyIs(doc.string(k), Self.kContentType) {
+                        let hv = k + 1
+                        if doc.nodes[hv].kind == .string { contentType = doc.string(hv) }
+                        if doc.nodes[hv].kind == .array, hv + 1 < doc.after(hv), doc.nodes[hv + 1].kind == .string {
+                            contentType = doc.string(hv + 1)
+                        }
+                    }
+                    k = doc.after(k + 1)
+                }
+            }
+            j = doc.after(v)
+        }
+        return (base64Body, contentType)
     }
 
     /// Keys: detectors run on them as on values, plus the structural checks (prototype
