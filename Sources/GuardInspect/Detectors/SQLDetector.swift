@@ -123,6 +123,7 @@ enum SQLDetector {
             }
         }
 
+        if let r = fragments(s, l, quoteCtx: quoteCtx) { return r }
         var i = 0
         while i < n {
             let t = s[i]
@@ -262,6 +263,8 @@ enum SQLDetector {
                 if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw { strong = true }
                 if valued { sawLiteral = true }
                 let last = s[e - 1]
+                // x'|email--  id'not like id--: an expression closed by a terse comment at the end.
+                if last.terseAfter, operators > 0, e >= n { return true }
                 // ' or 'a'='a: the application's own quote closes a short last string.
                 if e >= n, last.kind == .string, !last.closed {
                     let short = last.end - last.start <= 12 && !l[last.start..<last.end].contains(32)
@@ -273,6 +276,8 @@ enum SQLDetector {
                 continue
             }
             switch t.kind {
+            case .logic where t.word == .not && k + 1 < n && s[k + 1].kind == .cmp:
+                break  // NOT LIKE, NOT GLOB: the comparison follows
             case .logic where t.word != .not:
                 if k + 1 < n, predicate(s, k + 1, l, quoteCtx: true) == true { return true }
                 operators += 1
@@ -288,7 +293,8 @@ enum SQLDetector {
                 switch t.word {
                 case .union: return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)
                 case .order, .group: return k + 2 < n && s[k + 1].word == .by
-                case .having, .limit, .into, .collate, .from, .whereKw: return sawLiteral || strong
+                case .collate: return k + 1 < n && (s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].kind == .string)
+                case .having, .limit, .into, .from, .whereKw: return sawLiteral || strong
                 default: return false
                 }
             default: return false

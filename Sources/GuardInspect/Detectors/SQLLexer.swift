@@ -138,6 +138,16 @@ enum SQLLexer {
                 toks.append(SQLToken(kind: .backtick, word: .none, start: s, end: i, closed: j < n))
             case 35 where i > 0 && l[i - 1] == 38:  // &#39; is an entity, not a comment
                 i += 1
+            case 35 where i + 1 < n && l[i + 1] == 62:  // #> #>> (PostgreSQL JSON paths)
+                let e = i + 2 < n && l[i + 2] == 62 ? i + 3 : i + 2
+                toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: e, closed: true))
+                i = e
+            case 45 where i + 1 < n && l[i + 1] == 62, 64 where i + 1 < n && (l[i + 1] == 62 || l[i + 1] == 63 || (l[i + 1] == 64 && (i + 2 >= n || !isWordByte(l[i + 2])))),
+                63 where i + 1 < n && (l[i + 1] == 124 || l[i + 1] == 38):  // -> ->> @> @? @@ ?| ?&
+                var e = i + 2
+                if e < n && l[e] == 62 { e += 1 }
+                toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: e, closed: true))
+                i = e
             case 45 where i + 1 < n && l[i + 1] == 45, 35:  // -- #
                 var j = i
                 while j < n && l[j] != 10 { j += 1 }
@@ -198,6 +208,9 @@ enum SQLLexer {
             case 44: toks.append(SQLToken(kind: .comma, word: .none, start: s, end: i + 1, closed: true)); i += 1
             case 59: toks.append(SQLToken(kind: .semicolon, word: .none, start: s, end: i + 1, closed: true)); i += 1
             case 46: toks.append(SQLToken(kind: .dot, word: .none, start: s, end: i + 1, closed: true)); i += 1
+            case 60 where i + 1 < n && l[i + 1] == 64:  // <@
+                toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: i + 2, closed: true))
+                i += 2
             case 61, 60, 62, 33:  // = < > !
                 var j = i + 1
                 while j < n && j - i < 3 && (l[j] == 61 || l[j] == 60 || l[j] == 62) { j += 1 }
