@@ -51,6 +51,12 @@ enum Detectors {
         if mask.contains(.proto), let r = ProtoDetector.detect(t) { return (.proto, r) }
         if mask.contains(.sqli), let r = SQLDetector.detectInert(t) { return (.sqli, r) }
         if mask.contains(.cmdi), probes.contains(t.l[...]) { return (.cmdi, 0..<b.count) }
+        // ..2f..2fetc2fpasswd, 0x2e0x2e0x2f…: traversal spelled with letters and digits only.
+        if mask.contains(.traversal), t.find("..") != nil || t.find("0x2") != nil || t.find("0x5") != nil || t.find("passwd") != nil || t.find(".ini") != nil,
+            let r = TraversalDetector.detect(t)
+        {
+            return (.traversal, r)
+        }
         return nil
     }
 }

@@ -69,9 +69,13 @@ enum TraversalDetector {
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let f = t.flags
-        guard f.contains(.dot) || f.contains(.slash) || f.contains(.backslash) else { return nil }
+        guard f.contains(.dot) || f.contains(.slash) || f.contains(.backslash) else {
+            return f.contains(.percent) || f.contains(.high) ? junkSeparated(t.l) : nil
+        }
         let l = normalize(t.l, f)
         if let r = dotdot(l) { return r }
+        // Nothing but climbs and separators: /../  ..\  /..0x2f
+        if l.find("..") != nil, l.allSatisfy({ $0 == 46 || $0 == 47 || $0 == 92 || isSpace($0) }) { return 0..<min(l.count, 60) }
         if let r = junkSeparated(l) { return r }
         // An absolute path into the system, or a path-looking value that names a sensitive file.
         var s = 0
@@ -134,11 +138,14 @@ enum TraversalDetector {
             var from = 0
             while let i = l.find(target, from: from) {
                 from = i + 1
-                var j = i - 1
-                while j >= 0 && i - j <= 12 && !isAlpha(l[j]) || (j >= 1 && i - j <= 12 && (l.matches("%bg%qf", at: j - 5) || l[j] == 113 || l[j] == 102 || l[j] == 103 || l[j] == 98 || l[j] == 118 || l[j] == 115 || l[j] == 117)) && j > 2 && !l.matches("etc", at: j - 2) {
-                    j -= 1
+                // "etc", then up to 12 bytes of separators in any spelling, then the file.
+                let lo = max(0, i - 15)
+                if let k = l[lo..<i].find("etc") {
+                    let junk = l[(k + 3)..<i]
+                    if !junk.isEmpty, junk.count <= 12, junk.contains(where: { !isAlnum($0) }), !junk.contains(32) {
+                        return k..<min(l.count, i + 10)
+                    }
                 }
-                if j >= 2, l.matches("etc", at: j - 2), j < i - 1 { return max(0, j - 2)..<min(l.count, i + 10) }
             }
         }
         for file in [u8("boot.ini"), u8("win.ini"), u8("system.ini")] { if let i = l.find(file) { return max(0, i - 20)..<min(l.count, i + 20) } }
