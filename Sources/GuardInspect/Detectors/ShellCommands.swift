@@ -64,6 +64,13 @@ enum ShellCommands {
         expect make deno bun gpg snap printf locate strings file sort time date host route net cd
         """, value: true)
 
+    /// Strong commands that are also English verbs or nouns: not judged alone at a value's start.
+    static let verbs = WordTable(words: """
+        curl bash grep crash chef knife column bridge comm screen script expect shuf split watch touch \
+        mount pkill kill sudo tee trap look fold cut paste join sort uniq whois dig host finger route \
+        which where locate unzip mail nice time wall apropos terraform kubectl cmake gcc clang openssl gpg tmux
+        """, value: true)
+
     /// Commands that run the command after them.
     static let prefixes = WordTable(words: "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset", value: true)
 }

@@ -217,6 +217,13 @@ enum ShellDetector {
             // which perl, sleep 10
             if word == u8("which") || word == u8("whereis") || word == u8("type"), !argsEnd, ShellCommands.lookup(readWord(l, from: a).0) == .strong { return hit }
             if word == u8("sleep") || word == u8("ping"), !argsEnd, shellish(l, a) { return hit }
+            // netsh firewall set …, ansible all -m ping, cscli alerts list: a command that is no
+            // English word, with arguments, as the whole (short) value.
+            if tier == .strong, !argsEnd, word.count >= 4, ShellCommands.prose.lookup(word) == nil, ShellCommands.verbs.lookup(word) == nil {
+                let words = l.reduce(1) { $0 + ($1 == 32 ? 1 : 0) }
+                if words <= 8 { return hit }
+            }
+            if word == u8("reg"), !argsEnd, [u8("add"), u8("query"), u8("delete"), u8("save"), u8("export"), u8("import"), u8("load")].contains(where: { l.matches($0, at: a) }) { return hit }
             return nil
         }
     }
@@ -224,6 +231,7 @@ enum ShellDetector {
     /// Options, paths, addresses, numbers, redirections, variables, quotes: not prose.
     static func shellish(_ l: [UInt8], _ a: Int) -> Bool {
         let c = l[a]
+        if isAlpha(c), a + 2 < l.count, l[a + 1] == 58, l[a + 2] == 92 || l[a + 2] == 47 { return true }  // C:\ C:/
         if c == 45 || c == 47 || c == 92 || c == 36 || c == 126 || c == 62 || c == 60 || c == 46 || c == 42 || c == 63 { return true }
         if c == 39 || c == 34 { return true }
         // The first argument word: a number, a dotted name or address, a path.
