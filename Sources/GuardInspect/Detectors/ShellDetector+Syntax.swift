@@ -5,6 +5,10 @@ extension ShellDetector {
     static func syntax(_ l: [UInt8], _ f: CharFlags) -> Range<Int>? {
         let n = l.count
         func hit(_ i: Int) -> Range<Int> { i..<min(n, i + 60) }
+        // Server-side includes: <!--#exec cmd="…" -->
+        if f.contains(.lt), let i = l.find("<!--#") {
+            for d in [u8("exec"), u8("include"), u8("echo"), u8("config"), u8("printenv"), u8("fsize"), u8("flastmod")] where l.matches(d, at: i + 5) { return hit(i) }
+        }
         if f.contains(.dollar) {
             if let i = l.find("$((") ?? l.find("$[") { return hit(i) }
             var from = 0

@@ -86,6 +86,7 @@ enum ShellDetector {
             if c == 91, i + 2 < n, l[i + 2] == 93, isAlnum(l[i + 1]) { w.append(l[i + 1]); i += 3; continue }  // [u]name
             if c == 36 {
                 if i + 1 < n, [64, 42, 45, 36, 95, 33, 63, 35].contains(l[i + 1]) || isDigit(l[i + 1]) { i += 2; continue }  // $@ $* $- $$ $_ $1
+                if i + 1 < n, l[i + 1] == 39 || l[i + 1] == 34 { i += 1; continue }  // $'…' ANSI-C and $"…" locale quoting
                 if l.matches("${ifs}", at: i) || l.matches("$ifs", at: i) { break }
                 if i + 1 < n, l[i + 1] == 123 {  // ${x} that is empty in practice
                     var k = i + 2
@@ -152,6 +153,10 @@ enum ShellDetector {
         let inner = firstQ > i || lastQ < end - 1
         let obfuscated = end - i > raw.count && raw.allSatisfy { isAlnum($0) || $0 == 46 }
             && (quotes >= 2 && quotes % 2 == 0 && inner || seg.contains(where: { $0 == 92 || $0 == 36 || $0 == 91 || $0 == 96 }))
+        // FOO=bar cmd: an assignment in front of a command.
+        if depth == 0, let eq = raw.firstIndex(of: 61), eq > 0, raw[..<eq].allSatisfy({ isAlnum($0) || $0 == 95 }), end < n, isSpace(l[end]) {
+            return judge(l, at: end, context: context == .start ? .prefixed : context, depth: 1)
+        }
         guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
             // $a -nlvp 555: a command held in a variable, given options.
@@ -249,6 +254,7 @@ enum ShellDetector {
     /// Arguments for a command that is also an English word: options, paths, redirections.
     static func weakArgs(_ l: [UInt8], _ a: Int) -> Bool {
         let c = l[a]
+        if isAlpha(c), a + 2 < l.count, l[a + 1] == 58, l[a + 2] == 92 || l[a + 2] == 47 { return true }  // C:\
         if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
         if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 || c == 37 { return true }
         var j = a
