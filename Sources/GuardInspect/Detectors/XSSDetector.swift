@@ -13,7 +13,7 @@ enum XSSDetector {
         "noembed", "xmp", "listing", "foreignobject", "feimage", "discard", "audio", "picture", "col",
     ].map { Array($0.utf8) }
 
-    static let alwaysBad: [[UInt8]] = ["script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe", "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form", "xmp", "plaintext", "listing", "template", "body"].map { Array($0.utf8) }
+    static let alwaysBad: [[UInt8]] = ["script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe", "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form", "xmp", "plaintext", "listing", "template", "body", "xml"].map { Array($0.utf8) }
 
     static let urlSchemes: [[UInt8]] = [u8("javascript:"), u8("vbscript:"), u8("livescript:"), u8("data:text/html"), u8("data:image/svg"), u8("data:application/")]
 
@@ -57,6 +57,8 @@ enum XSSDetector {
                 // "<script" even without ">" (the browser's parser will close it later).
                 if !closing || name == u8("script") { return lt..<min(l.count, lt + 60) }
             }
+            // </style> </title> </textarea>: leaving a raw-text element the value was put in.
+            if closing, rawText.contains(name) { return lt..<min(l.count, lt + 60) }
             if closing { continue }
             // Attributes.
             let known = scriptTags.contains(name) || name.count >= 1
@@ -110,12 +112,21 @@ enum XSSDetector {
                 }
             }
             if tag == u8("meta"), attr.elementsEqual(u8("http-equiv")), value.count > 0 { return a..<min(n, a + 50) }
+            // IE data binding and behaviours
+            if attr.elementsEqual(u8("datasrc")) || attr.elementsEqual(u8("dataformatas")) || attr.elementsEqual(u8("datafld")) { return a..<min(n, a + 50) }
+            if attr.elementsEqual(u8("style")), !value.isEmpty {
+                let v = l[value]
+                // CSS escapes hiding words, and behaviours
+                if v.find("behavior") != nil || v.find("\\0") != nil || v.find("&#") != nil { return a..<min(n, a + 50) }
+            }
             if (tag == u8("link") && attr.elementsEqual(u8("rel"))) || attr.elementsEqual(u8("srcdoc")) || attr.elementsEqual(u8("xlink:href")) && !value.isEmpty {
                 if attr.elementsEqual(u8("srcdoc")) || l[value].elementsEqual(u8("import")) { return a..<min(n, a + 50) }
             }
         }
         return nil
     }
+
+    static let rawText: [[UInt8]] = ["style", "title", "textarea", "xmp", "noscript", "noembed", "noframes", "iframe", "template", "plaintext"].map { Array($0.utf8) }
 
     static func isURLAttribute(_ a: ArraySlice<UInt8>) -> Bool {
         for name in ["href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster", "code", "codebase", "values", "to", "from", "by", "content", "folder", "ping", "itemtype", "cite", "longdesc", "profile", "usemap", "classid", "manifest", "icon", "srcset", "attributename", "xmlns"] {
@@ -140,6 +151,7 @@ enum XSSDetector {
         "setinterval('", "(alert)", "=alert,", "(alert,", ",alert)", "[alert]", ".find(alert", ".map(alert",
         "alert`", "prompt`", "confirm`", "import('", "import(\"", "javascript:", "vbscript:", "livescript:",
         "-moz-binding", "expression(", "xlink:href", "srcdoc=", "onerror=", "onload=", "window.name",
+        "url(javascript", "url(vbscript", "url(data:", "newfunction(", "<?import", "\u{BC}script", "\u{BC}/script",
         "document.body", "document.queryselector", "document.getelementby", ".src=", "localstorage", "sessionstorage",
         "postmessage(", "navigator.sendbeacon", "fetch('", "fetch(\"", "fetch(`", "xmlhttprequest",
     ])
@@ -180,10 +192,12 @@ enum XSSDetector {
             j += 1
         }
         for s in urlSchemes where compact.starts(with: s) {
-            let rest = l[j...]
-            if rest.contains(40) || rest.contains(96) || rest.contains(61) || s != u8("javascript:") || rest.contains(58) {
-                return i..<min(l.count, i + 60)
-            }
+            // "JavaScript: The Good Parts" is a book title; anything else after the scheme is code.
+            var k = i
+            var letters = 0
+            while k < l.count, letters < s.count { if l[k] != 9 && l[k] != 10 && l[k] != 13 && l[k] != 0 { letters += 1 }; k += 1 }
+            if k + 1 < l.count, l[k] == 32, isAlpha(l[k + 1]) { return nil }
+            return i..<min(l.count, i + 60)
         }
         return nil
     }
