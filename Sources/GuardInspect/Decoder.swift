@@ -67,9 +67,29 @@ enum Decoder {
 
     /// Form decoding of one name or value: `+` is a space, then %XX.
     static func formDecode(_ s: ArraySlice<UInt8>) -> [UInt8] {
-        var a = Array(s)
-        for i in 0..<a.count where a[i] == 43 { a[i] = 32 }
-        return percentDecode(a) ?? a
+        var out = [UInt8]()
+        out.reserveCapacity(s.count)
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == 43 {
+                out.append(32)
+            } else if c == 37, i + 2 < s.endIndex, let h = hexValue(s[i + 1]), let l = hexValue(s[i + 2]) {
+                out.append(UInt8(h << 4 | l))
+                i += 3
+                continue
+            } else if c == 37, i + 5 < s.endIndex, s[i + 1] | 0x20 == 117, let a = hexValue(s[i + 2]), let b = hexValue(s[i + 3]),
+                let c2 = hexValue(s[i + 4]), let d = hexValue(s[i + 5])
+            {
+                appendUTF8(&out, UInt32(a << 12 | b << 8 | c2 << 4 | d))
+                i += 6
+                continue
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+        return out
     }
 
     static func appendUTF8(_ out: inout [UInt8], _ cp: UInt32) {
