@@ -1,30 +1,50 @@
 /// Many lowercase needles searched in one pass: a table keyed by the first two bytes
 /// points to the needles that start with them, so a text is read once whatever the number
-/// of needles. Needles are at least two bytes long.
+/// of needles. Needles are at least two bytes long. The hot loop reads flat arrays only.
 struct NeedleSet: Sendable {
     let needles: [[UInt8]]
-    /// For each two-byte key, 1 + the index of its bucket in `buckets`, or 0.
+    /// For each two-byte key, 1 + the index of its bucket, or 0.
     private let table: [UInt16]
-    private let buckets: [[Int]]
+    /// Bucket b holds the needle indices order[bucketStart[b]..<bucketStart[b + 1]].
+    private let bucketStart: [Int32]
+    private let order: [Int32]
+    /// All needles back to back; needle k is flat[offset[k]..<offset[k + 1]].
+    private let flat: [UInt8]
+    private let offset: [Int32]
     /// Bytes that start some needle: most positions are rejected without touching `table`.
     private let firstBytes: [Bool]
 
     init(_ words: [String]) {
         needles = words.map { Array($0.utf8) }
         var t = [UInt16](repeating: 0, count: 65536)
-        var b: [[Int]] = []
+        var buckets: [[Int32]] = []
         for (i, n) in needles.enumerated() {
             precondition(n.count >= 2, "needle too short: \(n)")
             let key = Int(n[0]) << 8 | Int(n[1])
             if t[key] == 0 {
-                b.append([i])
-                t[key] = UInt16(b.count)
+                buckets.append([Int32(i)])
+                t[key] = UInt16(buckets.count)
             } else {
-                b[Int(t[key]) - 1].append(i)
+                buckets[Int(t[key]) - 1].append(Int32(i))
             }
         }
         table = t
-        buckets = b
+        var starts: [Int32] = [0]
+        var ord: [Int32] = []
+        for b in buckets {
+            ord += b
+            starts.append(Int32(ord.count))
+        }
+        bucketStart = starts
+        order = ord
+        var fl: [UInt8] = []
+        var off: [Int32] = [0]
+        for n in needles {
+            fl += n
+            off.append(Int32(fl.count))
+        }
+        flat = fl
+        offset = off
         var f = [Bool](repeating: false, count: 256)
         for n in needles { f[Int(n[0])] = true }
         firstBytes = f
@@ -38,27 +58,35 @@ struct NeedleSet: Sendable {
     func first(in p: UnsafeBufferPointer<UInt8>, from start: Int = 0) -> (index: Int, at: Int)? {
         let n = p.count
         guard n - start >= 2 else { return nil }
-        do {
-            return table.withUnsafeBufferPointer { t in
-              firstBytes.withUnsafeBufferPointer { fb in
-                var i = start
-                while i < n - 1 {
-                    if !fb[Int(p[i])] { i += 1; continue }
-                    let b = t[Int(p[i]) << 8 | Int(p[i + 1])]
-                    if b != 0 {
-                        for k in buckets[Int(b) - 1] {
-                            let w = needles[k]
-                            if w.count <= n - i {
-                                var j = 2
-                                while j < w.count && p[i + j] == w[j] { j += 1 }
-                                if j == w.count { return (k, i) }
+        return table.withUnsafeBufferPointer { t in
+            firstBytes.withUnsafeBufferPointer { fb in
+                bucketStart.withUnsafeBufferPointer { bs in
+                    order.withUnsafeBufferPointer { ord in
+                        flat.withUnsafeBufferPointer { fl in
+                            offset.withUnsafeBufferPointer { off -> (index: Int, at: Int)? in
+                                var i = start
+                                while i < n - 1 {
+                                    if !fb[Int(p[i])] { i += 1; continue }
+                                    let b = Int(t[Int(p[i]) << 8 | Int(p[i + 1])])
+                                    if b != 0 {
+                                        for q in Int(bs[b - 1])..<Int(bs[b]) {
+                                            let k = Int(ord[q])
+                                            let a = Int(off[k])
+                                            let len = Int(off[k + 1]) - a
+                                            if len <= n - i {
+                                                var j = 2
+                                                while j < len && p[i + j] == fl[a + j] { j += 1 }
+                                                if j == len { return (k, i) }
+                                            }
+                                        }
+                                    }
+                                    i += 1
+                                }
+                                return nil
                             }
                         }
                     }
-                    i += 1
                 }
-                return nil
-              }
             }
         }
     }
