@@ -128,11 +128,9 @@ enum ShellDetector {
         if e0 > i, e0 - i <= 24, e0 >= n || isSpace(l[e0]) || l[e0] == 44 || l[e0] == 46 && (e0 + 1 >= n || isSpace(l[e0 + 1])),
             ShellCommands.table.lookup(l[i..<e0]) == nil, context == .start || context == .quoted
         {
-            if let dash = l[i..<e0].firstIndex(of: 45), dash - i >= 3, ShellCommands.table.lookup(l[i..<dash]) != nil {
-            } else if let last = l[e0 - 1] as UInt8?, isDigit(last) {
-            } else {
-                return nil
-            }
+            // Still look closer at command families (ansible-doc) and versions (python3.10).
+            let family = l[i..<e0].firstIndex(of: 45).map { $0 - i >= 3 && ShellCommands.table.lookup(l[i..<$0]) != nil } ?? false
+            if !family && !isDigit(l[e0 - 1]) { return nil }
         }
         let (raw, end) = readWord(l, from: i)
         guard raw.count >= 1 else { return nil }
