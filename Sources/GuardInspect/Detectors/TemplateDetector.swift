@@ -13,7 +13,7 @@ enum TemplateDetector {
         "<#assign", "<#import", "<#include", "<#list", "<#if", "<#global", "<#macro", "<#setting", "#set(", "#foreach(",
         "#evaluate(", "#include(", "#parse(", "#define(", "{php}", "{/php}", "{system(", "{$smarty", "{self::", "$class.inspect",
         "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor", "<%@ page", "<%@page",
-        "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "${{", "#{{", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
+        "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
     ])
 
     static let objects: [[UInt8]] = [
