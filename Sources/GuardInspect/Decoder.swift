@@ -243,6 +243,8 @@ enum Decoder {
                 case 0x24B6...0x24CF: mapped = UInt8(v - 0x24B6 + 97)
                 case 0x24D0...0x24E9: mapped = UInt8(v - 0x24D0 + 97)
                 case 0x2000...0x200B, 0x3000: mapped = 32
+                case 0x560A: mapped = 10  // 嘊 and 嘍 become LF and CR where a server keeps only the low byte
+                case 0x560D: mapped = 13
                 case 0xFFFD: mapped = 0
                 default: break
                 }
