@@ -75,7 +75,11 @@ struct InspectionSession {
             stopped = true
             return
         }
-        guard JSONDocument.looksLikeJSON(bytes) else {
+        // Anything that opens like JSON is parsed as JSON (a truncated event is an error);
+        // anything else is one raw payload.
+        var first = 0
+        while first < bytes.count && isSpace(bytes[first]) { first += 1 }
+        guard first < bytes.count, bytes[first] == 123 || bytes[first] == 91 else {
             scanValue(Array(bytes)[...], role: .body)
             return
         }
