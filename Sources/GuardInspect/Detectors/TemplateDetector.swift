@@ -31,6 +31,10 @@ enum TemplateDetector {
         let f = t.flags
         guard f.contains(.brace) || f.contains(.lt) || f.contains(.bracket) || f.contains(.paren) || f.contains(.hash) else { return nil }
         if let (_, i) = directives.first(in: l) { return i..<min(l.count, i + 60) }
+        // Polyglot probes open several template syntaxes at once: ${{<%[%'"}}%\.
+        var kinds = 0
+        for o in [u8("${"), u8("{{"), u8("<%"), u8("#{"), u8("[%"), u8("{%"), u8("*{")] where l.find(o) != nil { kinds += 1 }
+        if kinds >= 3 { return 0..<min(l.count, 60) }
         for (open, close) in openers {
             var from = 0
             var count = 0
@@ -42,6 +46,8 @@ enum TemplateDetector {
                 let closeAt = l.find(close, from: innerStart) ?? l.count
                 let inner = Array(l[innerStart..<min(closeAt, innerStart + 240)])
                 let statementTag = open == u8("{%") || open == u8("<%")
+                // <% if … %>: ERB, JSP and ASP tags run whatever statement they hold.
+                if open == u8("<%"), judgeCodeTag(inner) { return i..<min(l.count, i + 60) }
                 if judge(inner, strict: open == u8("@(") || open == u8("[[") || open == u8("{#") || open == u8("[=") || open == u8("{$"), statementTag: statementTag) {
                     return i..<min(l.count, i + 60)
                 }
@@ -53,6 +59,17 @@ enum TemplateDetector {
     static let statements: [[UInt8]] = ["set", "extends", "block", "endblock", "for", "endfor", "if", "endif", "elif", "else", "import", "include", "macro", "endmacro", "call", "filter", "raw", "with", "endwith", "load", "debug", "autoescape", "csrf_token", "templatetag", "ssi", "get_admin_log", "url", "now", "lorem", "spaceless", "end", "each", "while", "require", "eval", "exec", "system"].map { Array($0.utf8) }
 
     static let risky: Set<[UInt8]> = Set(["set", "extends", "include", "import", "debug", "load", "macro", "call", "ssi", "templatetag", "get_admin_log", "require", "eval", "exec", "system", "block", "filter"].map { Array($0.utf8) })
+
+    static func judgeCodeTag(_ inner: [UInt8]) -> Bool {
+        var h = 0
+        while h < inner.count && (isSpace(inner[h]) || inner[h] == 61 || inner[h] == 45) { h += 1 }
+        for w in statements where inner.matches(w, at: h) && (h + w.count >= inner.count || !isWordByte(inner[h + w.count])) {
+            var k = h + w.count
+            while k < inner.count && isSpace(inner[k]) { k += 1 }
+            return k < inner.count
+        }
+        return false
+    }
 
     static func judge(_ inner: [UInt8], strict: Bool, statementTag: Bool = false) -> Bool {
         let s = inner
