@@ -11,8 +11,11 @@ struct NeedleSet: Sendable {
     /// All needles back to back; needle k is flat[offset[k]..<offset[k + 1]].
     private let flat: [UInt8]
     private let offset: [Int32]
-    /// Bytes that start some needle: most positions are rejected without touching `table`.
-    private let firstBytes: [Bool]
+    /// A 16-kbit filter of the needles' first two bytes, small enough to stay in L1: most
+    /// positions are rejected without touching `table`.
+    private let bigrams: [UInt64]
+
+    @inline(__always) static func bigram(_ a: UInt8, _ b: UInt8) -> Int { (Int(a) << 6 ^ Int(b)) & 16383 }
 
     init(_ words: [String]) {
         needles = words.map { Array($0.utf8) }
@@ -45,9 +48,12 @@ struct NeedleSet: Sendable {
         }
         flat = fl
         offset = off
-        var f = [Bool](repeating: false, count: 256)
-        for n in needles { f[Int(n[0])] = true }
-        firstBytes = f
+        var bits = [UInt64](repeating: 0, count: 256)
+        for n in needles {
+            let k = Self.bigram(n[0], n[1])
+            bits[k >> 6] |= 1 << UInt64(k & 63)
+        }
+        bigrams = bits
     }
 
     /// The first needle found (leftmost position, then list order), with its position.
@@ -59,14 +65,15 @@ struct NeedleSet: Sendable {
         let n = p.count
         guard n - start >= 2 else { return nil }
         return table.withUnsafeBufferPointer { t in
-            firstBytes.withUnsafeBufferPointer { fb in
+            bigrams.withUnsafeBufferPointer { fb in
                 bucketStart.withUnsafeBufferPointer { bs in
                     order.withUnsafeBufferPointer { ord in
                         flat.withUnsafeBufferPointer { fl in
                             offset.withUnsafeBufferPointer { off -> (index: Int, at: Int)? in
                                 var i = start
                                 while i < n - 1 {
-                                    if !fb[Int(p[i])] { i += 1; continue }
+                                    let k = Self.bigram(p[i], p[i + 1])
+                                    if fb[k >> 6] & (1 << UInt64(k & 63)) == 0 { i += 1; continue }
                                     let b = Int(t[Int(p[i]) << 8 | Int(p[i + 1])])
                                     if b != 0 {
                                         for q in Int(bs[b - 1])..<Int(bs[b]) {
