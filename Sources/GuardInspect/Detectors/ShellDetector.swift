@@ -133,6 +133,19 @@ enum ShellDetector {
             if !family && !isDigit(l[e0 - 1]) { return nil }
         }
         let (raw, end) = readWord(l, from: i)
+        // $a -nlvp 555: a command held in a variable, given options.
+        if raw.isEmpty, context == .separator, i < n, l[i] == 36 {
+            var a = i + 1
+            if a < n && l[a] == 123 { a += 1 }
+            let nameStart = a
+            while a < n && (isAlnum(l[a]) || l[a] == 95) { a += 1 }
+            let name = l[nameStart..<a]
+            if a < n && l[a] == 125 { a += 1 }
+            while a < n && isSpace(l[a]) { a += 1 }
+            if !name.isEmpty, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return i..<min(n, i + 60) }
+            // garb=adduse[r];$garb x : a command assembled in a variable first
+            if !name.isEmpty, l.find(Array(name) + [61]) != nil { return i..<min(n, i + 60) }
+        }
         guard raw.count >= 1 else { return nil }
         var word = raw
         var isPath = false
@@ -157,19 +170,6 @@ enum ShellDetector {
         }
         guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
-            // $a -nlvp 555: a command held in a variable, given options.
-            if context == .separator, i < n, l[i] == 36 {
-                var a = i + 1
-                if a < n && l[a] == 123 { a += 1 }
-                let nameStart = a
-                while a < n && (isAlnum(l[a]) || l[a] == 95) { a += 1 }
-                let name = l[nameStart..<a]
-                if a < n && l[a] == 125 { a += 1 }
-                while a < n && isSpace(l[a]) { a += 1 }
-                if !name.isEmpty, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return hit }
-                // garb=adduse[r];$garb x : a command assembled in a variable first
-                if !name.isEmpty, l.find(Array(name) + [61]) != nil { return hit }
-            }
             return nil
         }
         if obfuscated && word.count >= 2 { return hit }
