@@ -89,6 +89,11 @@ extension InspectionSession {
             }
             if vkind == .string {
                 let s = doc.string(v)
+                // Values API Gateway itself sets from its configuration (route, stage, method).
+                if context == .event, Self.eventSetValues.contains(key) {
+                    j = doc.after(v)
+                    continue
+                }
                 if Self.keyIs(key, Self.kBody) {
                     let (base64Body, contentType) = Self.bodyFacts(doc, i)
                     inspectBody(s, base64: base64Body, contentType: contentType)
@@ -175,6 +180,9 @@ extension InspectionSession {
         }
         scanValue(key, role: .key)
     }
+
+    /// Top-level event fields whose values come from the API configuration, not the client.
+    static let eventSetValues = WordTable(words: "version routeKey stage resource httpMethod", value: true)
 
     /// Headers that API Gateway, CloudFront or the load balancer set or overwrite, or that
     /// only carry protocol mechanics: not scanned.
