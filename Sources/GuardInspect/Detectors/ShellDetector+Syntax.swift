@@ -72,6 +72,13 @@ extension ShellDetector {
             }
             if let exec { return hit(exec) }
         }
+        // ~+ ~- : tilde expansions (the working directories) as a value or after an operator
+        if f.contains(.tilde), let i = l.find([126]), i + 1 < l.count, l[i + 1] == 43 || l[i + 1] == 45,
+            i == 0 || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 || isSpace(l[i - 1]),
+            (l[(i + 2)...].firstIndex(where: { !isDigit($0) }).map { isSpace(l[$0]) || l[$0] == 47 || l[$0] == 59 } ?? true)
+        {
+            return hit(i)
+        }
         if f.contains(.percent) || f.contains(.bracket) || f.contains(.dquote) || f.contains(.equals) || f.contains(.paren)
             || batchWords.first(in: l) != nil, let r = batch(l, f)
         {
@@ -196,12 +203,21 @@ extension ShellDetector {
         return found.map { $0..<min(l.count, $0 + 60) }
     }
 
-    /// c{a,oun}t, {cat,/etc/passwd}: brace expansion glued to a word.
+    /// c{a,oun}t, {l,-lh}s, {cat,/etc/passwd}: brace expansion glued to a word.
     static func braceExpansion(_ l: [UInt8]) -> Range<Int>? {
         var from = 0
         while let i = l.find([123], from: from) {
             from = i + 1
-            guard i > 0, isAlpha(l[i - 1]) else { continue }
+            let glued = i > 0 && isAlpha(l[i - 1])
+            if !glued {
+                // {a,b}word at a word start
+                guard i == 0 || isSpace(l[i - 1]) || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 else { continue }
+                var j = i + 1
+                var commas = 0
+                while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 && l[j] != 58 { if l[j] == 44 { commas += 1 }; j += 1 }
+                if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]), l[i + 1] != 34 { return i..<min(l.count, i + 40) }
+                continue
+            }
             var j = i + 1
             var commas = 0
             while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 { if l[j] == 44 { commas += 1 }; j += 1 }
