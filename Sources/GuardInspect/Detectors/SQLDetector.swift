@@ -110,7 +110,7 @@ enum SQLDetector {
                 if !adjacent || t.kind == .logic {
                     switch t.kind {
                     case .semicolon:
-                        if j + 1 < n && statement(s, j + 1) || s[j].commentAfter { trace("sqli: ';' after break-out"); return evidence(j) }
+                        if j + 1 < n && statement(s, j + 1, l) || s[j].commentAfter { trace("sqli: ';' after break-out"); return evidence(j) }
                     case .logic, .cmp, .op:
                         if breakoutExpression(s, from: j, l) { trace("sqli: expression after break-out"); return evidence(j) }
                     case .word where t.word == .order || t.word == .group:
@@ -135,7 +135,7 @@ enum SQLDetector {
                         return evidence(i)
                     }
                 case .select:
-                    if selectStructure(s, i) { return evidence(i) }
+                    if selectStructure(s, i, l) { return evidence(i) }
                 case .sensitive: return evidence(i)
                 case .dangerous:
                     if t.kind == .function, !(i > 0 && s[i - 1].kind == .dot), dangerousCall(s, i, l) { return evidence(i) }
@@ -185,7 +185,7 @@ enum SQLDetector {
             case .number:
                 if t.end - t.start >= 6, l[t.start + 1] == 120 { addWeak(i, 6) }  // 0x…
             case .semicolon:
-                if i + 1 < n, statement(s, i + 1) { return evidence(i) }
+                if i + 1 < n, statement(s, i + 1, l) { return evidence(i) }
             case .logic:
                 if t.word != .not, i + 1 < n {
                     if let r = predicate(s, i + 1, l, quoteCtx: quoteCtx) {
@@ -286,7 +286,7 @@ enum SQLDetector {
                 operators += 1
                 expectOperand = true
             case .semicolon:
-                return (k + 1 < n && statement(s, k + 1)) || s[k].commentAfter
+                return (k + 1 < n && statement(s, k + 1, l)) || s[k].commentAfter
             case .rparen:
                 if s[k].commentAfter { return sawLiteral || strong }
             case .word:
@@ -305,14 +305,14 @@ enum SQLDetector {
     }
 
     /// A statement after `;`: what stacked-query injection appends.
-    static func statement(_ s: [SQLToken], _ i: Int) -> Bool {
+    static func statement(_ s: [SQLToken], _ i: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         guard i < n else { return false }
         let t = s[i]
         func w(_ k: Int) -> SQLWord { k < n ? s[k].word : .none }
         func kind(_ k: Int) -> SQLToken.Kind? { k < n ? s[k].kind : nil }
         switch t.word {
-        case .select: return selectStructure(s, i) || kind(i + 1) == .number || kind(i + 1) == .variable || kind(i + 1) == .function
+        case .select: return selectStructure(s, i, l) || kind(i + 1) == .number || kind(i + 1) == .variable || kind(i + 1) == .function
         case .drop, .truncate, .create, .alter:
             return w(i + 1) == .table || w(i + 1) == .database || w(i + 1) == .procedure || w(i + 1) == .user
                 || (kind(i + 1) == .word && [u8("view"), u8("function"), u8("index"), u8("schema"), u8("login")].contains { _ in false })
@@ -336,7 +336,7 @@ enum SQLDetector {
     }
 
     /// SELECT followed by a select list a person would not write in prose.
-    static func selectStructure(_ s: [SQLToken], _ i: Int) -> Bool {
+    static func selectStructure(_ s: [SQLToken], _ i: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         var j = i + 1
         while j < n, s[j].word == .distinct || s[j].word == .all || s[j].word == .top || (j > i + 1 && s[j - 1].word == .top && s[j].kind == .number) {
@@ -345,7 +345,12 @@ enum SQLDetector {
         guard j < n else { return false }
         let first = s[j]
         switch first.kind {
-        case .op where first.end - first.start == 1: return true  // select *
+        case .op where first.end - first.start == 1:
+            // select * from t   (not "how to use select * from in sql")
+            if l[first.start] != 42 { return true }  // select -1, select ~0: unary operators
+            guard j + 1 < n else { return false }
+            if s[j + 1].kind == .comma { return true }
+            return s[j + 1].word == .from && j + 2 < n && (s[j + 2].kind == .word || s[j + 2].kind == .backtick || s[j + 2].word == .sensitive || s[j + 2].kind == .lparen)
         case .variable, .function: return true
         case .number, .string:
             guard j + 1 < n else { return first.kind == .number }

@@ -155,6 +155,8 @@ enum ShellDetector {
         }
         let hit = i..<min(n, i + 60)
         let binPath = isPath && binDirs.contains { raw.starts(with: $0) } && word.count >= 2
+        // images/2024/cat: a relative path names a file, not the `cat` command.
+        if !isPath, raw.contains(47) || raw.contains(92), !(raw.starts(with: "./") || raw.starts(with: ".\\")) { return nil }
         // Letters split by quotes or backslashes (c'a't, w\hoami) only hide a command.
         let seg = l[i..<end]
         let quotes = seg.reduce(0) { $0 + ($1 == 39 || $1 == 34 ? 1 : 0) }
@@ -271,10 +273,11 @@ enum ShellDetector {
             spans.append(open..<(close + 3))
             i = close + 3
         }
+        var l = l
         if !spans.isEmpty {
-            var out = l
-            for r in spans { for k in r { out[k] = 32 } }
-            return out
+            for r in spans { for k in r { l[k] = 32 } }
+            spans.removeAll()
+            i = 0
         }
         while let open = l.find([96], from: i) {
             guard let close = l.find([96], from: open + 1) else { break }
