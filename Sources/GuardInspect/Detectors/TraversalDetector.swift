@@ -86,12 +86,16 @@ enum TraversalDetector {
             if head.first == 47 || head.first == 46 || head.first == 126 || (head.count > 2 && head[1] == 58 && head[2] == 47) {
                 var body = head
                 // Strip ./ and // runs: /./././etc → /etc
-                var k = Array(l[s...])
-                var changed = true
-                while changed {
-                    changed = false
-                    if let i = k.find("/./") { k.removeSubrange(i..<(i + 2)); changed = true }
-                    if let i = k.find("//"), i > 0 { k.remove(at: i); changed = true }
+                // Strip ./ segments and doubled slashes in one pass (the head is all that matters).
+                var k: [UInt8] = []
+                k.reserveCapacity(256)
+                var x = s
+                while x < l.count && k.count < 256 {
+                    let c = l[x]
+                    if c == 47, x + 2 < l.count, l[x + 1] == 46, l[x + 2] == 47 { x += 2; continue }  // /./ → /
+                    if c == 47, let last = k.last, last == 47 { x += 1; continue }  // // → /
+                    k.append(c)
+                    x += 1
                 }
                 while k.starts(with: "./") { k.removeFirst(2) }
                 if k.first != 47, k.count > 2, k[1] != 58 { k.insert(47, at: 0) }
