@@ -49,7 +49,9 @@ enum InspectCommand {
                 case "--detectors": detectorList = try args.value()
                 case "--budget-ms":
                     let v = try args.value()
-                    guard let n = Int(v), n > 0 else { throw UsageError(message: "--budget-ms takes a positive number, not '\(v)'") }
+                    guard let n = Int(v), n > 0 else {
+                        throw UsageError(message: "--budget-ms takes a positive number, not '\(v)'")
+                    }
                     budgetMs = n
                 case "-h", "--help":
                     print(help)
@@ -130,7 +132,9 @@ enum InspectCommand {
         data.withUnsafeBytes { scanLines($0, inspector: inspector, out: &out, status: &status) }
     }
 
-    static func scanLines(_ raw: UnsafeRawBufferPointer, inspector: Inspector, out: inout OutputBuffer, status: inout Status) {
+    static func scanLines(
+        _ raw: UnsafeRawBufferPointer, inspector: Inspector, out: inout OutputBuffer, status: inout Status
+    ) {
         do {
             guard raw.count > 0 else { return }
             let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
@@ -184,7 +188,10 @@ enum InspectCommand {
             if name.isEmpty { continue }
             if name == "all" { return Set(DetectorClass.allCases) }
             guard let c = DetectorClass(rawValue: name) else {
-                throw UsageError(message: "unknown detector '\(name)' (known: all \(DetectorClass.allCases.map(\.rawValue).joined(separator: " ")))")
+                throw UsageError(
+                    message:
+                        "unknown detector '\(name)' (known: all \(DetectorClass.allCases.map(\.rawValue).joined(separator: " ")))"
+                )
             }
             set.insert(c)
         }
@@ -208,7 +215,9 @@ enum InspectCommand {
             var eof = false
             let old = data
             data = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
-                if used > 0 { old.withUnsafeBufferPointer { buf.baseAddress!.update(from: $0.baseAddress!, count: used) } }
+                if used > 0 {
+                    old.withUnsafeBufferPointer { buf.baseAddress!.update(from: $0.baseAddress!, count: used) }
+                }
                 var total = used
                 while total < capacity {
                     let n = read(fd, buf.baseAddress! + total, capacity - total)

@@ -78,7 +78,8 @@ enum Decoder {
                 out.append(UInt8(h << 4 | l))
                 i += 3
                 continue
-            } else if c == 37, i + 5 < s.endIndex, s[i + 1] | 0x20 == 117, let a = hexValue(s[i + 2]), let b = hexValue(s[i + 3]),
+            } else if c == 37, i + 5 < s.endIndex, s[i + 1] | 0x20 == 117, let a = hexValue(s[i + 2]),
+                let b = hexValue(s[i + 3]),
                 let c2 = hexValue(s[i + 4]), let d = hexValue(s[i + 5])
             {
                 appendUTF8(&out, UInt32(a << 12 | b << 8 | c2 << 4 | d))
@@ -139,9 +140,13 @@ enum Decoder {
                     var v: UInt32 = 0
                     let start = j
                     while j < s.count, j - start < 10 {
-                        if hex, let h = hexValue(s[j]) { v = v &* 16 &+ UInt32(h) } else if !hex, isDigit(s[j]) {
+                        if hex, let h = hexValue(s[j]) {
+                            v = v &* 16 &+ UInt32(h)
+                        } else if !hex, isDigit(s[j]) {
                             v = v &* 10 &+ UInt32(s[j] - 48)
-                        } else { break }
+                        } else {
+                            break
+                        }
                         j += 1
                     }
                     if j > start {
@@ -304,4 +309,3 @@ enum Decoder {
         return out
     }
 }
-

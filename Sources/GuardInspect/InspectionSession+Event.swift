@@ -139,7 +139,9 @@ extension InspectionSession {
             let v = j + 1
             if Self.keyIs(key, Self.kBase64), doc.nodes[v].kind == .literal {
                 base64Body = doc.nodes[v].next == 116  // `true`
-            } else if Self.keyIs(key, Self.kHeaders) || Self.keyIs(key, Self.kMultiHeaders), doc.nodes[v].kind == .object {
+            } else if Self.keyIs(key, Self.kHeaders) || Self.keyIs(key, Self.kMultiHeaders),
+                doc.nodes[v].kind == .object
+            {
                 var k = v + 1
                 while k < Int(doc.nodes[v].next) {
                     if Self.keyIs(doc.string(k), Self.kContentType) {
@@ -160,16 +162,17 @@ extension InspectionSession {
     /// Keys: detectors run on them as on values, plus the structural checks (prototype
     /// pollution through `__proto__` or `constructor` → `prototype`, operator keys).
     /// The keys of the event formats themselves: not scanned as payload.
-    static let knownKeys = WordTable(words: """
-        version routeKey rawPath rawQueryString headers multiValueHeaders queryStringParameters \
-        multiValueQueryStringParameters pathParameters stageVariables requestContext body isBase64Encoded cookies \
-        resource path httpMethod Records messageId receiptHandle attributes messageAttributes md5OfBody eventSource \
-        eventSourceARN awsRegion Sns Type MessageId TopicArn Subject Message Timestamp SignatureVersion Signature \
-        SigningCertUrl SigningCertURL UnsubscribeUrl UnsubscribeURL MessageAttributes EventSource EventVersion \
-        EventSubscriptionArn detail detail-type source account time region resources id ApproximateReceiveCount \
-        SentTimestamp SenderId ApproximateFirstReceiveTimestamp stringValue binaryValue dataType kinesis data \
-        partitionKey sequenceNumber eventID eventName eventVersion invokeIdentityArn
-        """, value: true)
+    static let knownKeys = WordTable(
+        words: """
+            version routeKey rawPath rawQueryString headers multiValueHeaders queryStringParameters \
+            multiValueQueryStringParameters pathParameters stageVariables requestContext body isBase64Encoded cookies \
+            resource path httpMethod Records messageId receiptHandle attributes messageAttributes md5OfBody eventSource \
+            eventSourceARN awsRegion Sns Type MessageId TopicArn Subject Message Timestamp SignatureVersion Signature \
+            SigningCertUrl SigningCertURL UnsubscribeUrl UnsubscribeURL MessageAttributes EventSource EventVersion \
+            EventSubscriptionArn detail detail-type source account time region resources id ApproximateReceiveCount \
+            SentTimestamp SenderId ApproximateFirstReceiveTimestamp stringValue binaryValue dataType kinesis data \
+            partitionKey sequenceNumber eventID eventName eventVersion invokeIdentityArn
+            """, value: true)
 
     mutating func scanKey(_ key: ArraySlice<UInt8>, parentKey: ArraySlice<UInt8>) {
         if key.count <= 32, key.count >= 2, let f = key.first, isAlpha(f), Self.knownKeys.contains(key) { return }
@@ -186,14 +189,15 @@ extension InspectionSession {
 
     /// Headers that API Gateway, CloudFront or the load balancer set or overwrite, or that
     /// only carry protocol mechanics: not scanned.
-    static let infrastructureHeaders = WordTable(words: """
-        x-amzn-trace-id x-forwarded-proto x-forwarded-port content-length accept-encoding connection via x-amz-cf-id \
-        x-amzn-tls-version x-amzn-tls-cipher-suite x-amzn-vpc-id x-amzn-vpce-id x-amzn-vpce-config \
-        cloudfront-forwarded-proto cloudfront-is-desktop-viewer cloudfront-is-mobile-viewer \
-        cloudfront-is-smarttv-viewer cloudfront-is-tablet-viewer cloudfront-viewer-country cloudfront-viewer-asn \
-        sec-fetch-dest sec-fetch-mode sec-fetch-site sec-fetch-user sec-ch-ua-mobile upgrade-insecure-requests \
-        x-amz-date x-amz-content-sha256 x-amz-security-token
-        """, value: true)
+    static let infrastructureHeaders = WordTable(
+        words: """
+            x-amzn-trace-id x-forwarded-proto x-forwarded-port content-length accept-encoding connection via x-amz-cf-id \
+            x-amzn-tls-version x-amzn-tls-cipher-suite x-amzn-vpc-id x-amzn-vpce-id x-amzn-vpce-config \
+            cloudfront-forwarded-proto cloudfront-is-desktop-viewer cloudfront-is-mobile-viewer \
+            cloudfront-is-smarttv-viewer cloudfront-is-tablet-viewer cloudfront-viewer-country cloudfront-viewer-asn \
+            sec-fetch-dest sec-fetch-mode sec-fetch-site sec-fetch-user sec-ch-ua-mobile upgrade-insecure-requests \
+            x-amz-date x-amz-content-sha256 x-amz-security-token
+            """, value: true)
 
     mutating func scanHeader(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         if Self.keyIs(name, Self.kCookie) {
@@ -210,7 +214,8 @@ extension InspectionSession {
         if nesting < 4, s.count >= 2, let first = s.first, first == 123 || first == 91 {
             let walked: Bool = s.withUnsafeBufferPointer { buf in
                 guard JSONDocument.looksLikeJSON(buf),
-                    let doc = try? JSONDocument.parse(buf, maxDepth: inspector.limits.maxDepth, maxNodes: inspector.limits.maxStrings)
+                    let doc = try? JSONDocument.parse(
+                        buf, maxDepth: inspector.limits.maxDepth, maxNodes: inspector.limits.maxStrings)
                 else { return false }
                 nesting += 1
                 walk(doc, 0, context: .generic)
@@ -256,12 +261,16 @@ extension InspectionSession {
                 var eq = pair.startIndex
                 while eq < pair.endIndex && pair[eq] != 61 { eq += 1 }
                 let rawName = pair[pair.startIndex..<eq]
-                let name = plusIsSpace ? Decoder.formDecode(rawName) : (Decoder.percentDecode(Array(rawName)) ?? Array(rawName))
+                let name =
+                    plusIsSpace
+                    ? Decoder.formDecode(rawName) : (Decoder.percentDecode(Array(rawName)) ?? Array(rawName))
                 let mark = push(name[...])
                 scanKey(name[...], parentKey: [])
                 if eq < pair.endIndex {
                     let rawValue = pair[(eq + 1)...]
-                    let value = plusIsSpace ? Decoder.formDecode(rawValue) : (Decoder.percentDecode(Array(rawValue)) ?? Array(rawValue))
+                    let value =
+                        plusIsSpace
+                        ? Decoder.formDecode(rawValue) : (Decoder.percentDecode(Array(rawValue)) ?? Array(rawValue))
                     scanString(value[...], role: .value)
                 }
                 pop(mark)

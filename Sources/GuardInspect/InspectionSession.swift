@@ -39,9 +39,13 @@ struct InspectionSession {
         let mark = pointer.count
         pointer.append(47)
         for c in segment {
-            if c == 126 { pointer.append(126); pointer.append(48) } else if c == 47 {
+            if c == 126 {
+                pointer.append(126); pointer.append(48)
+            } else if c == 47 {
                 pointer.append(126); pointer.append(49)
-            } else { pointer.append(c) }
+            } else {
+                pointer.append(c)
+            }
         }
         return mark
     }
@@ -69,7 +73,9 @@ struct InspectionSession {
     mutating func inspectEvent(_ bytes: UnsafeBufferPointer<UInt8>) {
         let limits = inspector.limits
         if bytes.count > limits.maxEventBytes {
-            fail("event of \(bytes.count) bytes exceeds the limit of \(limits.maxEventBytes); scanned its start as raw bytes")
+            fail(
+                "event of \(bytes.count) bytes exceeds the limit of \(limits.maxEventBytes); scanned its start as raw bytes"
+            )
             stopped = false
             scanValue(Array(bytes.prefix(limits.maxScanBytes))[...], role: .body)
             stopped = true
@@ -89,7 +95,8 @@ struct InspectionSession {
         } catch {
             switch error {
             case .malformed(let at): self.error = "malformed JSON at byte \(at); scanned as raw bytes"
-            case .tooDeep(let at): self.error = "JSON nested deeper than \(limits.maxDepth) at byte \(at); scanned as raw bytes"
+            case .tooDeep(let at):
+                self.error = "JSON nested deeper than \(limits.maxDepth) at byte \(at); scanned as raw bytes"
             case .tooLarge: self.error = "more than \(limits.maxStrings) JSON values; scanned as raw bytes"
             }
             let raw = Array(bytes.prefix(limits.maxScanBytes))
@@ -190,7 +197,9 @@ struct InspectionSession {
         for c in pointer { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
         guard reported.insert(h) else { return }
         findings.append(
-            Finding(detectorClass: cls, location: String(decoding: pointer, as: UTF8.self), evidence: excerpt(bytes, range)))
+            Finding(
+                detectorClass: cls, location: String(decoding: pointer, as: UTF8.self), evidence: excerpt(bytes, range))
+        )
     }
 
     mutating func reportStructure(_ cls: DetectorClass, evidence: ArraySlice<UInt8>) {

@@ -94,7 +94,8 @@ public struct Inspector: Sendable {
     /// Inspects one event. JSON is walked value by value; anything else is one raw payload.
     public func inspect(event bytes: UnsafeRawBufferPointer) -> InspectionResult {
         var session = InspectionSession(inspector: self)
-        session.inspectEvent(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        session.inspectEvent(
+            UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
         return session.result
     }
 

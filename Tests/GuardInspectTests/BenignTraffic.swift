@@ -15,7 +15,8 @@ enum BenignTraffic {
 
     static let names = [
         "O'Brien", "D'Angelo", "Sinéad O'Connor", "Zoë Saldaña", "Jean-Luc Picard", "Mary-Kate O'Neil", "José Núñez",
-        "Nguyễn Văn An", "Björk Guðmundsdóttir", "Łukasz Żółw", "Åsa Ødegård", "Siobhán Mac Giolla", "Ngũgĩ wa Thiong'o",
+        "Nguyễn Văn An", "Björk Guðmundsdóttir", "Łukasz Żółw", "Åsa Ødegård", "Siobhán Mac Giolla",
+        "Ngũgĩ wa Thiong'o",
         "Renée d'Arcy", "Tom O'Reilly-Smith", "Dr. Anne-Marie L'Estrange", "Ma'ayan Levi", "Dunkin' Donuts",
     ]
     static let prose = [
@@ -130,7 +131,9 @@ enum BenignTraffic {
         "/api/v1/items?sort=-created_at",
         "https://example.com/redirect?to=/dashboard",
     ]
-    static let emails = ["sam.o'neil@example.com", "first.last+tag@sub.example.co.uk", "\"john smith\"@example.org", "user_1@example.io"]
+    static let emails = [
+        "sam.o'neil@example.com", "first.last+tag@sub.example.co.uk", "\"john smith\"@example.org", "user_1@example.io",
+    ]
     static let tokens = [
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
         "SGVsbG8sIFdvcmxkIQ==", "dGhpcyBpcyBhIHRlc3Q=", "d41d8cd98f00b204e9800998ecf8427e",

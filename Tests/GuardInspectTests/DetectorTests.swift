@@ -115,7 +115,8 @@ import Testing
 
     @Test func findingsCarryPointerAndShortEvidence() {
         let long = String(repeating: "a", count: 500) + "' or 1=1--" + String(repeating: "b", count: 500)
-        let event = "{\"headers\":{\"content-type\":\"application/json\"},\"body\":\"{\\\"user\\\":{\\\"name\\\":\\\"\(long)\\\"}}\"}"
+        let event =
+            "{\"headers\":{\"content-type\":\"application/json\"},\"body\":\"{\\\"user\\\":{\\\"name\\\":\\\"\(long)\\\"}}\"}"
         let r = Inspector().inspect(event: Array(event.utf8))
         #expect(r.findings.first?.location == "/body/user/name")
         #expect((r.findings.first?.evidence.count ?? 99) <= 80)
@@ -124,7 +125,8 @@ import Testing
     @Test func base64BodiesAreDecoded() {
         // "q=<script>alert(1)</script>" as a form body, base64 as API Gateway marks it.
         let body = "cT08c2NyaXB0PmFsZXJ0KDEpPC9zY3JpcHQ+"
-        let event = "{\"headers\":{\"content-type\":\"application/x-www-form-urlencoded\"},\"body\":\"\(body)\",\"isBase64Encoded\":true}"
+        let event =
+            "{\"headers\":{\"content-type\":\"application/x-www-form-urlencoded\"},\"body\":\"\(body)\",\"isBase64Encoded\":true}"
         let r = Inspector().inspect(event: Array(event.utf8))
         #expect(r.findings.map(\.location) == ["/body/q"])
     }
@@ -132,11 +134,16 @@ import Testing
     @Test func eventShapes() {
         let sqs = "{\"Records\":[{\"messageId\":\"1\",\"body\":\"{\\\"cmd\\\":\\\"; cat /etc/shadow\\\"}\"}]}"
         #expect(Set(Inspector().inspect(event: Array(sqs.utf8)).findings.map(\.location)) == ["/Records/0/body/cmd"])
-        let sns = "{\"Records\":[{\"Sns\":{\"Message\":\"{\\\"url\\\":\\\"http://169.254.169.254/latest/meta-data/\\\"}\"}}]}"
+        let sns =
+            "{\"Records\":[{\"Sns\":{\"Message\":\"{\\\"url\\\":\\\"http://169.254.169.254/latest/meta-data/\\\"}\"}}]}"
         #expect(Inspector().inspect(event: Array(sns.utf8)).findings.map(\.location) == ["/Records/0/Sns/Message/url"])
         let v1 = "{\"resource\":\"/\",\"multiValueQueryStringParameters\":{\"id\":[\"1\",\"1 union select 1,2\"]}}"
-        #expect(Inspector().inspect(event: Array(v1.utf8)).findings.map(\.location) == ["/multiValueQueryStringParameters/id/1"])
-        let keys = "{\"body\":\"{\\\"user\\\":{\\\"$gt\\\":\\\"\\\"}}\",\"headers\":{\"Content-Type\":\"application/json\"}}"
+        #expect(
+            Inspector().inspect(event: Array(v1.utf8)).findings.map(\.location) == [
+                "/multiValueQueryStringParameters/id/1"
+            ])
+        let keys =
+            "{\"body\":\"{\\\"user\\\":{\\\"$gt\\\":\\\"\\\"}}\",\"headers\":{\"Content-Type\":\"application/json\"}}"
         #expect(Inspector().inspect(event: Array(keys.utf8)).findings.map(\.detectorClass) == [.nosqli])
         let cookie = "{\"cookies\":[\"session=abc\",\"theme=<script>alert(1)</script>\"]}"
         #expect(Inspector().inspect(event: Array(cookie.utf8)).findings.map(\.location) == ["/cookies/1/theme"])

@@ -20,7 +20,9 @@ import Testing
     }
 
     @Test func tenThousandLevelsOfNesting() {
-        let event = String(repeating: "[", count: 10_000) + "\"<script>alert(1)</script>\"" + String(repeating: "]", count: 10_000)
+        let event =
+            String(repeating: "[", count: 10_000) + "\"<script>alert(1)</script>\""
+            + String(repeating: "]", count: 10_000)
         let (r, t) = Self.timed { Inspector().inspect(event: Array(event.utf8)) }
         #expect(t < 2)
         #expect(r.error?.contains("nested deeper") == true)

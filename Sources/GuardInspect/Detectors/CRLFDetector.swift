@@ -9,15 +9,21 @@ enum CRLFDetector {
         "etag", "pragma", "accept", "content-encoding", "keep-alive", "te", "trailer", "if-modified-since",
         "if-none-match", "forwarded", "true-client-ip", "client-ip",
     ].map { Array($0.utf8) }
-    static let weakHeaders: [[UInt8]] = ["location", "host", "server", "link", "origin", "connection", "expect", "upgrade", "via", "vary", "date", "age"].map { Array($0.utf8) }
-    static let methods: [[UInt8]] = ["get ", "post ", "head ", "put ", "delete ", "options ", "connect ", "trace ", "patch "].map { Array($0.utf8) }
+    static let weakHeaders: [[UInt8]] = [
+        "location", "host", "server", "link", "origin", "connection", "expect", "upgrade", "via", "vary", "date", "age",
+    ].map { Array($0.utf8) }
+    static let methods: [[UInt8]] = [
+        "get ", "post ", "head ", "put ", "delete ", "options ", "connect ", "trace ", "patch ",
+    ].map { Array($0.utf8) }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         let n = l.count
         if t.flags.contains(.slash), let r = requestLine(l) { return r }
         guard t.flags.contains(.newline) else { return nil }
-        if t.role == .key || t.role == .path, let i = l.firstIndex(where: { $0 == 10 || $0 == 13 }), i > 0 || t.role == .path || n > 1 {
+        if t.role == .key || t.role == .path, let i = l.firstIndex(where: { $0 == 10 || $0 == 13 }),
+            i > 0 || t.role == .path || n > 1
+        {
             return max(0, i - 10)..<min(n, i + 40)
         }
         var i = 0
@@ -49,7 +55,9 @@ enum CRLFDetector {
                         var e = v
                         while e < n && !isSpace(l[e]) { e += 1 }
                         let word = l[v..<e]
-                        if (word.contains(46) || word.contains(47)) && (e >= n || l[e] == 13 || l[e] == 10) { return hit(i, n) }
+                        if (word.contains(46) || word.contains(47)) && (e >= n || l[e] == 13 || l[e] == 10) {
+                            return hit(i, n)
+                        }
                     }
                 }
             }

@@ -11,7 +11,8 @@ enum JNDIDetector {
         var budget = 4 * l.count + 64
         var hit = false
         let resolved = resolve(l[start...], depth: 0, budget: &budget, hit: &hit)
-        if hit || resolved.find("${jndi:") != nil || resolved.find("jndi:ldap") != nil || resolved.find("jndi:rmi") != nil
+        if hit || resolved.find("${jndi:") != nil || resolved.find("jndi:ldap") != nil
+            || resolved.find("jndi:rmi") != nil
             || resolved.find("jndi:dns") != nil
         {
             return start..<min(l.count, start + 60)

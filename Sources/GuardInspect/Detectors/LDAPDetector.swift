@@ -17,7 +17,9 @@ enum LDAPDetector {
                 var j = i + 1
                 while j < n && isSpace(l[j]) { j += 1 }
                 var op = false
-                if j < n, l[j] == 124 || l[j] == 38 || l[j] == 33 { op = true; j += 1; while j < n && isSpace(l[j]) { j += 1 } }
+                if j < n, l[j] == 124 || l[j] == 38 || l[j] == 33 {
+                    op = true; j += 1; while j < n && isSpace(l[j]) { j += 1 }
+                }
                 if j < n, l[j] == 40 {
                     var k = j + 1
                     while k < n && isSpace(l[k]) { k += 1 }

@@ -3,8 +3,10 @@
 /// break-out (`'; return true; //`, `' || '1'=='1`, `this.password.match(…)`).
 enum NoSQLDetector {
     static let operators: [[UInt8]] = [
-        "ne", "eq", "gt", "gte", "lt", "lte", "in", "nin", "regex", "where", "exists", "or", "and", "nor", "not", "expr",
-        "elemmatch", "all", "size", "mod", "text", "search", "comment", "function", "accumulator", "lookup", "jsonschema",
+        "ne", "eq", "gt", "gte", "lt", "lte", "in", "nin", "regex", "where", "exists", "or", "and", "nor", "not",
+        "expr",
+        "elemmatch", "all", "size", "mod", "text", "search", "comment", "function", "accumulator", "lookup",
+        "jsonschema",
         "options", "type", "set", "unset", "push", "inc", "rename", "match", "group", "merge", "out", "addfields",
         "project", "unwind", "graphlookup", "facet", "sample",
     ].map { Array($0.utf8) }
@@ -17,7 +19,10 @@ enum NoSQLDetector {
         return nil
     }
 
-    static let jsMarkers = NeedleSet(["this.", "return true", "return 1", "new date()", "db.", "sleep(", "while(", "while (", "tojson(", "mapreduce", "process."])
+    static let jsMarkers = NeedleSet([
+        "this.", "return true", "return 1", "new date()", "db.", "sleep(", "while(", "while (", "tojson(", "mapreduce",
+        "process.",
+    ])
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
@@ -32,11 +37,17 @@ enum NoSQLDetector {
                 // A key `$ne`, `[$ne]`, `{"$ne":`, `$where:`, `'$gt'`.
                 if t.role == .key && d == 0 && (e == l.count || after == 93) { return d..<min(l.count, d + 40) }
                 if before == 91 && after == 93 { return d..<min(l.count, d + 40) }
-                if (before == 34 || before == 39) && (after == 34 || after == 39) && l[(e + 1)...].prefix(3).contains(58) {
+                if (before == 34 || before == 39) && (after == 34 || after == 39)
+                    && l[(e + 1)...].prefix(3).contains(58)
+                {
                     return d..<min(l.count, d + 40)
                 }
-                if before == 123 || (before == 32 || before == 44 || d == 0) && after == 58 || l.matches("where", at: d + 1) && t.role != .key {
-                    if after == 58 || after == 34 || after == 39 || before == 123 || after == 32 { return d..<min(l.count, d + 40) }
+                if before == 123 || (before == 32 || before == 44 || d == 0) && after == 58
+                    || l.matches("where", at: d + 1) && t.role != .key
+                {
+                    if after == 58 || after == 34 || after == 39 || before == 123 || after == 32 {
+                        return d..<min(l.count, d + 40)
+                    }
                 }
             }
         }
@@ -49,8 +60,11 @@ enum NoSQLDetector {
             while p >= 0 && isSpace(l[p]) { p -= 1 }
             let prev = p >= 0 ? l[p] : UInt8(0)
             // After a quote, `;`, `||`, `&&` or `{`: code, not prose.
-            guard prev == 39 || prev == 34 || prev == 59 || prev == 124 || prev == 38 || prev == 123 || prev == 61 else { return false }
-            if marker == u8("db."), l[i...].find(".find") == nil && l[i...].find(".drop") == nil && l[i...].find(".insert") == nil {
+            guard prev == 39 || prev == 34 || prev == 59 || prev == 124 || prev == 38 || prev == 123 || prev == 61
+            else { return false }
+            if marker == u8("db."),
+                l[i...].find(".find") == nil && l[i...].find(".drop") == nil && l[i...].find(".insert") == nil
+            {
                 return false
             }
             if marker == u8("this."), l[i...].find([40]) == nil && l[i...].find("==") == nil { return false }

@@ -16,14 +16,17 @@ enum SQLDetector {
     }
 
     static func detectInert(_ t: ScanText) -> Range<Int>? {
-        for w in [u8("information_schema"), u8("xp_cmdshell"), u8("sp_executesql"), u8("sqlite_master"), u8("pg_shadow")] {
+        for w in [
+            u8("information_schema"), u8("xp_cmdshell"), u8("sp_executesql"), u8("sqlite_master"), u8("pg_shadow"),
+        ] {
             if let i = t.find(w) { return i..<(i + w.count) }
         }
         return nil
     }
 
     static func judgeQuoted(_ l: [UInt8], _ q: Int) -> Range<Int>? {
-        let r = SQLLexer.tokenize(l, from: q + 1, head: SQLToken(kind: .string, word: .none, start: 0, end: q + 1, closed: true))
+        let r = SQLLexer.tokenize(
+            l, from: q + 1, head: SQLToken(kind: .string, word: .none, start: 0, end: q + 1, closed: true))
         return judge(r.tokens, r.firstComment, l, quoteCtx: true)
     }
 
@@ -39,7 +42,9 @@ enum SQLDetector {
     /// and whether it is "SQL-valued" (a literal, a call or a subexpression).
     static func operand(_ s: [SQLToken], _ i: Int) -> (end: Int, valued: Bool, isCall: Bool)? {
         var j = i
-        while j < s.count, (s[j].kind == .op && (s[j].end - s[j].start == 1)) || (s[j].kind == .logic && s[j].word == .not) {
+        while j < s.count,
+            (s[j].kind == .op && (s[j].end - s[j].start == 1)) || (s[j].kind == .logic && s[j].word == .not)
+        {
             j += 1
         }
         guard j < s.count else { return nil }
@@ -65,7 +70,9 @@ enum SQLDetector {
         var depth = 0
         var j = i
         while j < s.count {
-            if s[j].kind == .lparen { depth += 1 } else if s[j].kind == .rparen {
+            if s[j].kind == .lparen {
+                depth += 1
+            } else if s[j].kind == .rparen {
                 depth -= 1
                 if depth == 0 { return j + 1 }
             }
@@ -110,9 +117,13 @@ enum SQLDetector {
                 if !adjacent || t.kind == .logic {
                     switch t.kind {
                     case .semicolon:
-                        if j + 1 < n && statement(s, j + 1, l) || s[j].commentAfter { trace("sqli: ';' after break-out"); return evidence(j) }
+                        if j + 1 < n && statement(s, j + 1, l) || s[j].commentAfter {
+                            trace("sqli: ';' after break-out"); return evidence(j)
+                        }
                     case .logic, .cmp, .op:
-                        if breakoutExpression(s, from: j, l) { trace("sqli: expression after break-out"); return evidence(j) }
+                        if breakoutExpression(s, from: j, l) {
+                            trace("sqli: expression after break-out"); return evidence(j)
+                        }
                     case .word where t.word == .order || t.word == .group:
                         if j + 2 < n, s[j + 1].word == .by, s[j + 2].kind == .number { return evidence(j) }
                     case .word where t.word == .having || t.word == .collate || t.word == .waitfor:
@@ -131,14 +142,17 @@ enum SQLDetector {
             case .word, .function:
                 switch t.word {
                 case .union:
-                    if let u = next(i), u.word == .all || u.word == .distinct || u.word == .select || u.kind == .lparen {
+                    if let u = next(i), u.word == .all || u.word == .distinct || u.word == .select || u.kind == .lparen
+                    {
                         return evidence(i)
                     }
                 case .select:
                     if selectStructure(s, i, l) { return evidence(i) }
                 case .sensitive: return evidence(i)
                 case .dangerous:
-                    if t.kind == .function, !(i > 0 && s[i - 1].kind == .dot), dangerousCall(s, i, l) { return evidence(i) }
+                    if t.kind == .function, !(i > 0 && s[i - 1].kind == .dot), dangerousCall(s, i, l) {
+                        return evidence(i)
+                    }
                 case .waitfor:
                     if let d = next(i), d.word == .delay || d.word == .function { return evidence(i) }
                 case .declare:
@@ -148,28 +162,45 @@ enum SQLDetector {
                 case .order, .group:
                     if let b = next(i), b.word == .by, i + 2 < n {
                         let x = s[i + 2]
-                        if x.kind == .number, (i + 3 >= n || s[i + 3].kind == .comma || s[i + 2].commentAfter || quoteCtx || i > 0) {
+                        if x.kind == .number,
+                            (i + 3 >= n || s[i + 3].kind == .comma || s[i + 2].commentAfter || quoteCtx || i > 0)
+                        {
                             return evidence(i)
                         }
                         addWeak(i, 1)
-                        if t.word == .group, s[(i + 3)...].contains(where: { $0.word == .having }) { return evidence(i) }
+                        if t.word == .group, s[(i + 3)...].contains(where: { $0.word == .having }) {
+                            return evidence(i)
+                        }
                     }
                 case .having:
                     if let (e, valued, _) = operand(s, i + 1), valued, e < n, s[e].kind == .cmp { return evidence(i) }
                 case .insert:
-                    if let x = next(i), x.word == .into, i + 3 < n, s[i + 3].word == .values || s[i + 3].kind == .lparen || s[i + 3].word == .select {
+                    if let x = next(i), x.word == .into, i + 3 < n,
+                        s[i + 3].word == .values || s[i + 3].kind == .lparen || s[i + 3].word == .select
+                    {
                         return evidence(i)
                     }
                 case .delete:
-                    if let x = next(i), x.word == .from, i + 2 < n, i + 3 >= n || s[i + 3].word == .whereKw || s[i + 2].commentAfter {
+                    if let x = next(i), x.word == .from, i + 2 < n,
+                        i + 3 >= n || s[i + 3].word == .whereKw || s[i + 2].commentAfter
+                    {
                         return evidence(i)
                     }
                 case .update:
-                    if i + 4 < n, s[i + 1].kind == .word, s[i + 2].word == .set, s[i + 4].kind == .cmp { return evidence(i) }
+                    if i + 4 < n, s[i + 1].kind == .word, s[i + 2].word == .set, s[i + 4].kind == .cmp {
+                        return evidence(i)
+                    }
                 case .caseKw:
                     if s[(i + 1)...].prefix(8).contains(where: { $0.word == .when }) { addWeak(i, 2) }
                 case .exec:
-                    if let x = next(i), x.word == .sensitive || x.kind == .variable || (x.kind == .word && (l.matches("master", at: x.start) || l.matches("xp_", at: x.start) || l.matches("sp_", at: x.start))) { return evidence(i) }
+                    if let x = next(i),
+                        x.word == .sensitive || x.kind == .variable
+                            || (x.kind == .word
+                                && (l.matches("master", at: x.start) || l.matches("xp_", at: x.start)
+                                    || l.matches("sp_", at: x.start)))
+                    {
+                        return evidence(i)
+                    }
                     if let x = next(i), x.kind != .word { addWeak(i, 3) }
                 case .collate, .limit, .offset, .procedure:
                     if let x = next(i), x.kind == .number || x.kind == .string || x.word == .analyse { addWeak(i, 4) }
@@ -190,7 +221,11 @@ enum SQLDetector {
                 if t.word != .not, i + 1 < n {
                     if let r = predicate(s, i + 1, l, quoteCtx: quoteCtx) {
                         if r { return evidence(i) }
-                        if let (e, valued, _) = operand(s, i + 1), valued, e >= n || s[e].kind == .rparen || s[e].kind == .cmp { addWeak(i, 7) }
+                        if let (e, valued, _) = operand(s, i + 1), valued,
+                            e >= n || s[e].kind == .rparen || s[e].kind == .cmp
+                        {
+                            addWeak(i, 7)
+                        }
                     }
                 }
             case .cmp:
@@ -239,7 +274,9 @@ enum SQLDetector {
             // ' or 1--   ' or 'x    1 or true#
             if s[e1 - 1].commentAfter { return true }
             let open = s[e1 - 1].kind == .string && !s[e1 - 1].closed
-            if quoteCtx, !open, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic { return true }
+            if quoteCtx, !open, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic {
+                return true
+            }
             return false
         }
         return nil
@@ -260,7 +297,10 @@ enum SQLDetector {
             if expectOperand {
                 if t.kind == .lparen, k + 1 < n, s[k + 1].word == .select { return true }
                 guard let (e, valued, isCall) = operand(s, k) else { return false }
-                if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw { strong = true }
+                if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw
+                {
+                    strong = true
+                }
                 if valued { sawLiteral = true }
                 let last = s[e - 1]
                 // x'|email--  id'not like id--: an expression closed by a terse comment at the end.
@@ -291,9 +331,12 @@ enum SQLDetector {
                 if s[k].commentAfter { return sawLiteral || strong }
             case .word:
                 switch t.word {
-                case .union: return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)
+                case .union:
+                    return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)
                 case .order, .group: return k + 2 < n && s[k + 1].word == .by
-                case .collate: return k + 1 < n && (s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].kind == .string)
+                case .collate:
+                    return k + 1 < n
+                        && (s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].kind == .string)
                 case .having, .limit, .into, .from, .whereKw: return sawLiteral || strong
                 default: return false
                 }
@@ -312,22 +355,29 @@ enum SQLDetector {
         func w(_ k: Int) -> SQLWord { k < n ? s[k].word : .none }
         func kind(_ k: Int) -> SQLToken.Kind? { k < n ? s[k].kind : nil }
         switch t.word {
-        case .select: return selectStructure(s, i, l) || kind(i + 1) == .number || kind(i + 1) == .variable || kind(i + 1) == .function
+        case .select:
+            return selectStructure(s, i, l) || kind(i + 1) == .number || kind(i + 1) == .variable
+                || kind(i + 1) == .function
         case .drop, .truncate, .create, .alter:
             return w(i + 1) == .table || w(i + 1) == .database || w(i + 1) == .procedure || w(i + 1) == .user
-                || (kind(i + 1) == .word && [u8("view"), u8("function"), u8("index"), u8("schema"), u8("login")].contains { _ in false })
+                || (kind(i + 1) == .word
+                    && [u8("view"), u8("function"), u8("index"), u8("schema"), u8("login")].contains { _ in false })
         case .insert: return w(i + 1) == .into
         case .delete: return w(i + 1) == .from
         case .update: return kind(i + 1) == .word && w(i + 2) == .set
         case .exec:
             guard i + 1 < n else { return false }
-            return s[i + 1].kind == .variable || s[i + 1].word == .sensitive || (s[i + 1].kind == .lparen && kind(i + 2) == .string)
-                || ((s[i + 1].kind == .word || s[i + 1].kind == .function) && (i + 2 >= n || kind(i + 2) == .string || kind(i + 2) == .dot || kind(i + 2) == .semicolon || kind(i + 2) == .lparen))
+            return s[i + 1].kind == .variable || s[i + 1].word == .sensitive
+                || (s[i + 1].kind == .lparen && kind(i + 2) == .string)
+                || ((s[i + 1].kind == .word || s[i + 1].kind == .function)
+                    && (i + 2 >= n || kind(i + 2) == .string || kind(i + 2) == .dot || kind(i + 2) == .semicolon
+                        || kind(i + 2) == .lparen))
         case .declare: return kind(i + 1) == .variable
         case .waitfor: return w(i + 1) == .delay || kind(i + 1) == .word
         case .shutdown: return i + 1 >= n || w(i + 1) == .none && kind(i + 1) != .word
         case .set: return kind(i + 1) == .variable
-        case .ifKw, .begin: return kind(i + 1) == .lparen || kind(i + 1) == .function || w(i + 1) == .not || w(i + 1) == .exists
+        case .ifKw, .begin:
+            return kind(i + 1) == .lparen || kind(i + 1) == .function || w(i + 1) == .not || w(i + 1) == .exists
         case .sensitive: return true
         case .dangerous: return t.kind == .function
         case .print, .goto, .grant, .rename: return kind(i + 1) == .string || kind(i + 1) == .word && i + 2 >= n
@@ -339,7 +389,10 @@ enum SQLDetector {
     static func selectStructure(_ s: [SQLToken], _ i: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         var j = i + 1
-        while j < n, s[j].word == .distinct || s[j].word == .all || s[j].word == .top || (j > i + 1 && s[j - 1].word == .top && s[j].kind == .number) {
+        while j < n,
+            s[j].word == .distinct || s[j].word == .all || s[j].word == .top
+                || (j > i + 1 && s[j - 1].word == .top && s[j].kind == .number)
+        {
             j += 1
         }
         guard j < n else { return false }
@@ -350,7 +403,9 @@ enum SQLDetector {
             if l[first.start] != 42 { return true }  // select -1, select ~0: unary operators
             guard j + 1 < n else { return false }
             if s[j + 1].kind == .comma { return true }
-            return s[j + 1].word == .from && j + 2 < n && (s[j + 2].kind == .word || s[j + 2].kind == .backtick || s[j + 2].word == .sensitive || s[j + 2].kind == .lparen)
+            return s[j + 1].word == .from && j + 2 < n
+                && (s[j + 2].kind == .word || s[j + 2].kind == .backtick || s[j + 2].word == .sensitive
+                    || s[j + 2].kind == .lparen)
         case .variable, .function: return true
         case .number, .string:
             guard j + 1 < n else { return first.kind == .number }
@@ -359,7 +414,9 @@ enum SQLDetector {
                 || x.kind == .cmp
         case .lparen: return true
         case .word:
-            if first.word == .null || first.word == .caseKw || first.word == .user || first.word == .sensitive { return true }
+            if first.word == .null || first.word == .caseKw || first.word == .user || first.word == .sensitive {
+                return true
+            }
             // select a, b from t   select name from users where …
             var k = j
             var columns = 0
@@ -370,7 +427,9 @@ enum SQLDetector {
                 if k < n, s[k].kind == .comma { k += 1 } else { break }
             }
             if columns > 1 { return true }
-            if k < n, s[k].word == .from, k + 1 < n, s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].word == .sensitive {
+            if k < n, s[k].word == .from, k + 1 < n,
+                s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].word == .sensitive
+            {
                 var m = k + 2
                 while m + 1 < n, s[m].kind == .dot { m += 2 }
                 if m >= n { return false }

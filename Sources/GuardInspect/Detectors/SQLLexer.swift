@@ -92,7 +92,9 @@ enum SQLLexer {
     /// Tokens of `l` (lowercased text) from `start`, at most `maxTokens`. Comments are not
     /// tokens: they set `commentAfter` on the token before them (a comment before any token
     /// becomes one leading comment token). `firstComment` is where the first comment starts.
-    static func tokenize(_ l: [UInt8], from start: Int, head: SQLToken? = nil) -> (tokens: [SQLToken], firstComment: Int) {
+    static func tokenize(_ l: [UInt8], from start: Int, head: SQLToken? = nil) -> (
+        tokens: [SQLToken], firstComment: Int
+    ) {
         var toks: [SQLToken] = []
         toks.reserveCapacity(min(maxTokens, l.count / 3 + 4))
         if let head { toks.append(head) }
@@ -142,7 +144,10 @@ enum SQLLexer {
                 let e = i + 2 < n && l[i + 2] == 62 ? i + 3 : i + 2
                 toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: e, closed: true))
                 i = e
-            case 45 where i + 1 < n && l[i + 1] == 62, 64 where i + 1 < n && (l[i + 1] == 62 || l[i + 1] == 63 || (l[i + 1] == 64 && (i + 2 >= n || !isWordByte(l[i + 2])))),
+            case 45 where i + 1 < n && l[i + 1] == 62,
+                64
+            where i + 1 < n
+                && (l[i + 1] == 62 || l[i + 1] == 63 || (l[i + 1] == 64 && (i + 2 >= n || !isWordByte(l[i + 2])))),
                 63 where i + 1 < n && (l[i + 1] == 124 || l[i + 1] == 38):  // -> ->> @> @? @@ ?| ?&
                 var e = i + 2
                 if e < n && l[e] == 62 { e += 1 }

@@ -57,20 +57,25 @@ enum ShellCommands {
 
     /// Strong commands that are also nouns of prose about software ("; python rocks"): after an
     /// operator they need shell-looking arguments like the weak ones.
-    static let prose = WordTable(words: """
-        python python2 python3 ruby perl php java node nodejs docker git npm pip pip3 go cargo gem yarn helm aws \
-        gcloud az ping echo cat sleep kill ls id ps env ver reg ip nc cc sh ed ex vi vim nano emacs top w mail open \
-        rm cp mv ln dd tar zip man mysql psql mongo ssh ftp screen script tail head find more less dir lua tmux \
-        expect make deno bun gpg snap printf locate strings file sort time date host route net cd
-        """, value: true)
+    static let prose = WordTable(
+        words: """
+            python python2 python3 ruby perl php java node nodejs docker git npm pip pip3 go cargo gem yarn helm aws \
+            gcloud az ping echo cat sleep kill ls id ps env ver reg ip nc cc sh ed ex vi vim nano emacs top w mail open \
+            rm cp mv ln dd tar zip man mysql psql mongo ssh ftp screen script tail head find more less dir lua tmux \
+            expect make deno bun gpg snap printf locate strings file sort time date host route net cd
+            """, value: true)
 
     /// Strong commands that are also English verbs or nouns: not judged alone at a value's start.
-    static let verbs = WordTable(words: """
-        curl bash grep crash chef knife column bridge comm screen script expect shuf split watch touch \
-        mount pkill kill sudo tee trap look fold cut paste join sort uniq whois dig host finger route \
-        which where locate unzip mail nice time wall apropos terraform kubectl cmake gcc clang openssl gpg tmux
-        """, value: true)
+    static let verbs = WordTable(
+        words: """
+            curl bash grep crash chef knife column bridge comm screen script expect shuf split watch touch \
+            mount pkill kill sudo tee trap look fold cut paste join sort uniq whois dig host finger route \
+            which where locate unzip mail nice time wall apropos terraform kubectl cmake gcc clang openssl gpg tmux
+            """, value: true)
 
     /// Commands that run the command after them.
-    static let prefixes = WordTable(words: "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset", value: true)
+    static let prefixes = WordTable(
+        words:
+            "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
+        value: true)
 }

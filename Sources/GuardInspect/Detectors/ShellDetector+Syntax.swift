@@ -7,7 +7,8 @@ extension ShellDetector {
         func hit(_ i: Int) -> Range<Int> { i..<min(n, i + 60) }
         // Server-side includes: <!--#exec cmd="…" -->
         if f.contains(.lt), let i = l.find("<!--#") {
-            for d in [u8("exec"), u8("include"), u8("echo"), u8("config"), u8("printenv"), u8("fsize"), u8("flastmod")] where l.matches(d, at: i + 5) { return hit(i) }
+            for d in [u8("exec"), u8("include"), u8("echo"), u8("config"), u8("printenv"), u8("fsize"), u8("flastmod")]
+            where l.matches(d, at: i + 5) { return hit(i) }
         }
         if f.contains(.dollar) {
             if let i = l.find("$((") ?? l.find("$[") { return hit(i) }
@@ -18,8 +19,11 @@ extension ShellDetector {
                 while j < n && (isAlnum(l[j]) || l[j] == 95) { j += 1 }
                 guard j > i + 2, j < n else { continue }
                 let c = l[j]
-                if c == 35 || c == 37 || c == 47 || c == 94 || c == 44 || c == 64 { return hit(i) }  // ${x#…} ${x%…} ${x/…}
-                if c == 58, j + 1 < n, l[j + 1] == 45 || l[j + 1] == 61 || l[j + 1] == 63 || l[j + 1] == 43 || isDigit(l[j + 1]) {
+                // ${x#…} ${x%…} ${x/…}: parameter expansion operators
+                if c == 35 || c == 37 || c == 47 || c == 94 || c == 44 || c == 64 { return hit(i) }
+                if c == 58, j + 1 < n,
+                    l[j + 1] == 45 || l[j + 1] == 61 || l[j + 1] == 63 || l[j + 1] == 43 || isDigit(l[j + 1])
+                {
                     return hit(i)
                 }
                 if c == 125, l.matches("${shell}", at: i) || l.matches("${cmd}", at: i) { return hit(i) }
@@ -53,7 +57,10 @@ extension ShellDetector {
                     // A function that pipes into or backgrounds itself: a fork bomb.
                     let name = Array(l[a..<i])
                     let body = Array(l[j...].prefix(80))
-                    for tail in [[124], [38], [32, 124], [32, 38], [40, 41, 32, 124], [40, 41, 32, 38], [40, 41, 124], [40, 41, 38]] as [[UInt8]] where body.find(name + tail) != nil {
+                    for tail in [
+                        [124], [38], [32, 124], [32, 38], [40, 41, 32, 124], [40, 41, 32, 38], [40, 41, 124],
+                        [40, 41, 38],
+                    ] as [[UInt8]] where body.find(name + tail) != nil {
                         return hit(a)
                     }
                 }
@@ -64,7 +71,9 @@ extension ShellDetector {
                 if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { return false }
                 var j = i + fn.count
                 while j < n && isSpace(l[j]) { j += 1 }
-                if fn == u8("phpinfo(") || fn == u8("phpversion(") || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36) {
+                if fn == u8("phpinfo(") || fn == u8("phpversion(")
+                    || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36)
+                {
                     exec = i
                     return true
                 }
@@ -75,11 +84,13 @@ extension ShellDetector {
         // ~+ ~- : tilde expansions (the working directories) as a value or after an operator
         if f.contains(.tilde), let i = l.find([126]), i + 1 < l.count, l[i + 1] == 43 || l[i + 1] == 45,
             i == 0 || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 || isSpace(l[i - 1]),
-            (l[(i + 2)...].firstIndex(where: { !isDigit($0) }).map { isSpace(l[$0]) || l[$0] == 47 || l[$0] == 59 } ?? true)
+            (l[(i + 2)...].firstIndex(where: { !isDigit($0) }).map { isSpace(l[$0]) || l[$0] == 47 || l[$0] == 59 }
+                ?? true)
         {
             return hit(i)
         }
-        if f.contains(.percent) || f.contains(.bracket) || f.contains(.dquote) || f.contains(.equals) || f.contains(.paren)
+        if f.contains(.percent) || f.contains(.bracket) || f.contains(.dquote) || f.contains(.equals)
+            || f.contains(.paren)
             || batchWords.first(in: l) != nil, let r = batch(l, f)
         {
             return r
@@ -164,10 +175,15 @@ extension ShellDetector {
                 // IF (2 GEQ 15) …, IF (a) == (b) …, but not JavaScript's if (a > b) {
                 let close = l[j...].firstIndex(of: 41) ?? n
                 let inside = Array(l[j..<close])
-                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: { inside.find($0) != nil }) || inside.contains(37) { return i..<min(n, i + 60) }
+                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: {
+                    inside.find($0) != nil
+                }) || inside.contains(37) {
+                    return i..<min(n, i + 60)
+                }
                 var k = close + 1
                 while k < n && isSpace(l[k]) { k += 1 }
-                for w in [u8("equ "), u8("neq "), u8("lss "), u8("leq "), u8("gtr "), u8("geq "), u8("==")] where l.matches(w, at: k) {
+                for w in [u8("equ "), u8("neq "), u8("lss "), u8("leq "), u8("gtr "), u8("geq "), u8("==")]
+                where l.matches(w, at: k) {
                     return i..<min(n, i + 60)
                 }
                 continue
@@ -177,14 +193,20 @@ extension ShellDetector {
             if l[j..<e].find("==") != nil { return i..<min(n, i + 60) }
             var k = e
             while k < n && isSpace(l[k]) { k += 1 }
-            for w in [u8("equ"), u8("neq"), u8("lss"), u8("leq"), u8("gtr"), u8("geq"), u8("==")] where l.matches(w, at: k) {
+            for w in [u8("equ"), u8("neq"), u8("lss"), u8("leq"), u8("gtr"), u8("geq"), u8("==")]
+            where l.matches(w, at: k) {
                 return i..<min(n, i + 60)
             }
         }
         return nil
     }
 
-    static let psVerbs = NeedleSet(["invoke-", "start-", "new-object", "get-wmiobject", "get-process", "get-content", "set-content", "add-type", "set-executionpolicy", "remove-item", "out-file", "get-childitem", "set-mppreference", "iwmi", "iex ", "iwr ", "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ", "-noprofile", "-windowstyle hidden"])
+    static let psVerbs = NeedleSet([
+        "invoke-", "start-", "new-object", "get-wmiobject", "get-process", "get-content", "set-content", "add-type",
+        "set-executionpolicy", "remove-item", "out-file", "get-childitem", "set-mppreference", "iwmi", "iex ", "iwr ",
+        "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ",
+        "-noprofile", "-windowstyle hidden",
+    ])
 
     static func powershell(_ l: [UInt8]) -> Range<Int>? {
         var found: Int? = nil
@@ -211,17 +233,27 @@ extension ShellDetector {
             let glued = i > 0 && isAlpha(l[i - 1])
             if !glued {
                 // {a,b}word at a word start
-                guard i == 0 || isSpace(l[i - 1]) || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 else { continue }
+                guard i == 0 || isSpace(l[i - 1]) || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 else {
+                    continue
+                }
                 var j = i + 1
                 var commas = 0
-                while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 && l[j] != 58 { if l[j] == 44 { commas += 1 }; j += 1 }
-                if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]), l[i + 1] != 34 { return i..<min(l.count, i + 40) }
+                while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39
+                    && l[j] != 58
+                { if l[j] == 44 { commas += 1 }; j += 1 }
+                if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]), l[i + 1] != 34 {
+                    return i..<min(l.count, i + 40)
+                }
                 continue
             }
             var j = i + 1
             var commas = 0
-            while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 { if l[j] == 44 { commas += 1 }; j += 1 }
-            if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]) { return (i - 1)..<min(l.count, i + 40) }
+            while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 {
+                if l[j] == 44 { commas += 1 }; j += 1
+            }
+            if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]) {
+                return (i - 1)..<min(l.count, i + 40)
+            }
         }
         return nil
     }

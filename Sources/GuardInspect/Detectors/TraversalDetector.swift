@@ -6,12 +6,14 @@ enum TraversalDetector {
         "etc/passwd", "etc/shadow", "etc/group", "etc/hosts", "etc/issue", "etc/master.passwd", "etc/security/",
         "etc/sudoers", "etc/crontab", "etc/fstab", "etc/mysql", "etc/httpd", "etc/apache", "etc/nginx", "etc/ssh",
         "etc/hostname", "etc/resolv.conf", "etc/motd", "etc/profile", "etc/environment", "proc/self/", "proc/version",
-        "proc/cpuinfo", "proc/meminfo", "proc/mounts", "proc/net/", "proc/1/", "proc/sched_debug", "var/log/", "var/www/",
+        "proc/cpuinfo", "proc/meminfo", "proc/mounts", "proc/net/", "proc/1/", "proc/sched_debug", "var/log/",
+        "var/www/",
         "var/lib/", "var/run/", "var/mail/", "usr/local/", "root/", ".ssh/", "id_rsa", "id_dsa", "authorized_keys",
         ".bash_history", ".bashrc", ".profile", ".htaccess", ".htpasswd", ".git/", ".svn/", ".aws/credentials",
         ".docker/", "boot.ini", "win.ini", "system.ini", "windows/", "winnt/", "system32", "inetpub", "web.config",
         "web-inf/", "meta-inf/", "wp-config", "config.php", "php.ini", "httpd.conf", "my.cnf", "my.ini",
-        "repair/sam", "autoexec.bat", "config.sys", "desktop.ini", "etc/", "bin/sh", "cmd.exe", ".env", "localstart.asp",
+        "repair/sam", "autoexec.bat", "config.sys", "desktop.ini", "etc/", "bin/sh", "cmd.exe", ".env",
+        "localstart.asp",
         "applicationhost.config", "appcmd", "global.asa", "server.xml", "tomcat-users.xml", "shadow", "passwd",
     ])
 
@@ -75,7 +77,9 @@ enum TraversalDetector {
         let l = normalize(t.l, f)
         if let r = dotdot(l) { return r }
         // Nothing but climbs and separators: /../  ..\  /..0x2f
-        if l.find("..") != nil, l.allSatisfy({ $0 == 46 || $0 == 47 || $0 == 92 || isSpace($0) }) { return 0..<min(l.count, 60) }
+        if l.find("..") != nil, l.allSatisfy({ $0 == 46 || $0 == 47 || $0 == 92 || isSpace($0) }) {
+            return 0..<min(l.count, 60)
+        }
         if let r = junkSeparated(l) { return r }
         // An absolute path into the system, or a path-looking value that names a sensitive file.
         var s = 0
@@ -83,7 +87,9 @@ enum TraversalDetector {
         if l.matches("file://", at: s) { s += 7 }
         if s < l.count, t.role != .path {
             let head = Array(l[s...].prefix(24))
-            if head.first == 47 || head.first == 46 || head.first == 126 || (head.count > 2 && head[1] == 58 && head[2] == 47) {
+            if head.first == 47 || head.first == 46 || head.first == 126
+                || (head.count > 2 && head[1] == 58 && head[2] == 47)
+            {
                 var body = head
                 // Strip ./ and // runs: /./././etc → /etc
                 // Strip ./ segments and doubled slashes in one pass (the head is all that matters).
@@ -100,7 +106,10 @@ enum TraversalDetector {
                 while k.starts(with: "./") { k.removeFirst(2) }
                 if k.first != 47, k.count > 2, k[1] != 58 { k.insert(47, at: 0) }
                 body = k
-                for r in systemRoots where body.starts(with: r) || (body.count > 2 && body[1] == 58 && r.first == 47 && Array(body.dropFirst(2)).starts(with: r)) {
+                for r in systemRoots
+                where body.starts(with: r)
+                    || (body.count > 2 && body[1] == 58 && r.first == 47 && Array(body.dropFirst(2)).starts(with: r))
+                {
                     if r == u8("//") && body.count > 2 && isAlnum(body[2]) { continue }
                     return s..<min(l.count, s + 60)
                 }
@@ -122,7 +131,9 @@ enum TraversalDetector {
             var found: Range<Int>? = nil
             absolute.forEach(in: l) { k, i in
                 let a = absolute.needles[k]
-                guard i == 0 || a[0] == 58 || !isAlnum(l[i - 1]) && l[i - 1] != 46 && l[i - 1] != 45 else { return false }
+                guard i == 0 || a[0] == 58 || !isAlnum(l[i - 1]) && l[i - 1] != 46 && l[i - 1] != 45 else {
+                    return false
+                }
                 if i > 1, l[i - 1] == 47, isAlnum(l[i - 2]) { return false }  // a URL path on a host
                 found = i..<min(l.count, i + 60)
                 return true
@@ -152,7 +163,9 @@ enum TraversalDetector {
                 }
             }
         }
-        for file in [u8("boot.ini"), u8("win.ini"), u8("system.ini")] { if let i = l.find(file) { return max(0, i - 20)..<min(l.count, i + 20) } }
+        for file in [u8("boot.ini"), u8("win.ini"), u8("system.ini")] {
+            if let i = l.find(file) { return max(0, i - 20)..<min(l.count, i + 20) }
+        }
         return nil
     }
 
@@ -169,9 +182,11 @@ enum TraversalDetector {
             while a > 0 && l[a - 1] == 46 { a -= 1 }
             var b = d + 2
             while b < n && l[b] == 46 { b += 1 }
-            let before = a == 0 || isSep(l[a - 1]) || l[a - 1] == 37 || l[a - 1] == 61 || isSpace(l[a - 1]) || l[a - 1] >= 0x80
+            let before =
+                a == 0 || isSep(l[a - 1]) || l[a - 1] == 37 || l[a - 1] == 61 || isSpace(l[a - 1]) || l[a - 1] >= 0x80
                 || l[a - 1] == 34 || l[a - 1] == 39 || l[a - 1] == 58 || (a >= 2 && hexSep(a - 2))
-            let after = (b >= n && a > 0 && l[a - 1] == 47) || (b < n && isSep(l[b])) || hexSep(b)
+            let after =
+                (b >= n && a > 0 && l[a - 1] == 47) || (b < n && isSep(l[b])) || hexSep(b)
                 || b < n && (l[b] == 37 || l[b] >= 0x80 || l[b] == 63 && b + 1 < n && isSep(l[b + 1]))
             if before && after {
                 ups += 1
@@ -183,7 +198,9 @@ enum TraversalDetector {
         if ups >= 2 { return first..<min(n, first + 60) }
         if ups == 1 {
             let rest = Array(l[last...])
-            if sensitive.first(in: rest) != nil || sensitiveFiles.first(in: rest) != nil { return first..<min(n, first + 60) }
+            if sensitive.first(in: rest) != nil || sensitiveFiles.first(in: rest) != nil {
+                return first..<min(n, first + 60)
+            }
         }
         return nil
     }

@@ -13,21 +13,35 @@ enum XSSDetector {
         "noembed", "xmp", "listing", "foreignobject", "feimage", "discard", "audio", "picture", "col",
     ].map { Array($0.utf8) }
 
-    static let alwaysBad: [[UInt8]] = ["script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe", "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form", "xmp", "plaintext", "listing", "template", "body", "xml"].map { Array($0.utf8) }
+    static let alwaysBad: [[UInt8]] = [
+        "script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe",
+        "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form",
+        "xmp", "plaintext", "listing", "template", "body", "xml",
+    ].map { Array($0.utf8) }
 
-    static let urlSchemes: [[UInt8]] = [u8("javascript:"), u8("vbscript:"), u8("livescript:"), u8("data:text/html"), u8("data:image/svg"), u8("data:application/")]
+    static let urlSchemes: [[UInt8]] = [
+        u8("javascript:"), u8("vbscript:"), u8("livescript:"), u8("data:text/html"), u8("data:image/svg"),
+        u8("data:application/"),
+    ]
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         if t.flags.contains(.lt), let r = tags(l) { return r }
         if t.flags.contains(.colon), let r = scriptURL(l) { return r }
-        if t.flags.contains(.equals), t.flags.contains(.squote) || t.flags.contains(.dquote) || t.flags.contains(.backtick) || t.flags.contains(.gt) || t.role == .key,
+        if t.flags.contains(.equals),
+            t.flags.contains(.squote) || t.flags.contains(.dquote) || t.flags.contains(.backtick)
+                || t.flags.contains(.gt) || t.role == .key,
             let r = attributeBreakout(l)
         {
             return r
         }
         if t.flags.contains(.paren) || t.flags.contains(.backtick), let r = scriptBreakout(l, t.flags) { return r }
-        if t.role != .path, t.flags.contains(.dot) || t.flags.contains(.bracket) || t.flags.contains(.paren) || t.flags.contains(.backtick), let r = jsSinks(l) { return r }
+        if t.role != .path,
+            t.flags.contains(.dot) || t.flags.contains(.bracket) || t.flags.contains(.paren)
+                || t.flags.contains(.backtick), let r = jsSinks(l)
+        {
+            return r
+        }
         return nil
     }
 
@@ -44,7 +58,9 @@ enum XSSDetector {
             let nameStart = i
             while i < l.count && (isAlnum(l[i]) || l[i] == 45 || l[i] == 58 || l[i] == 0) { i += 1 }
             guard i > nameStart, isAlpha(l[nameStart]) else {
-                if i < l.count, l[nameStart] == 33, l.matches("!--", at: nameStart) || l.matches("![cdata[", at: nameStart) {
+                if i < l.count, l[nameStart] == 33,
+                    l.matches("!--", at: nameStart) || l.matches("![cdata[", at: nameStart)
+                {
                     continue
                 }
                 if i < l.count, l[nameStart] == 63 { continue }  // <?xml … ?>
@@ -75,7 +91,9 @@ enum XSSDetector {
         var count = 0
         while i < n && count < 64 {
             count += 1
-            while i < n && (isSpace(l[i]) || l[i] == 47 || l[i] == 0 || l[i] == 34 || l[i] == 39 || l[i] == 96) { i += 1 }
+            while i < n && (isSpace(l[i]) || l[i] == 47 || l[i] == 0 || l[i] == 34 || l[i] == 39 || l[i] == 96) {
+                i += 1
+            }
             guard i < n, l[i] != 62, l[i] != 60 else { return nil }
             let a = i
             while i < n && !isSpace(l[i]) && l[i] != 61 && l[i] != 62 && l[i] != 47 { i += 1 }
@@ -107,29 +125,47 @@ enum XSSDetector {
             if !value.isEmpty, isURLAttribute(attr) || attr.elementsEqual(u8("style")) {
                 let v = Array(l[value]).filter { !isSpace($0) && $0 != 0 }
                 for s in urlSchemes where v.starts(with: s) { return a..<min(n, a + 50) }
-                if attr.elementsEqual(u8("style")), v.find("expression(") != nil || v.find("javascript:") != nil || v.find("-moz-binding") != nil {
+                if attr.elementsEqual(u8("style")),
+                    v.find("expression(") != nil || v.find("javascript:") != nil || v.find("-moz-binding") != nil
+                {
                     return a..<min(n, a + 50)
                 }
             }
             if tag == u8("meta"), attr.elementsEqual(u8("http-equiv")), value.count > 0 { return a..<min(n, a + 50) }
             // IE data binding and behaviours
-            if attr.elementsEqual(u8("datasrc")) || attr.elementsEqual(u8("dataformatas")) || attr.elementsEqual(u8("datafld")) { return a..<min(n, a + 50) }
+            if attr.elementsEqual(u8("datasrc")) || attr.elementsEqual(u8("dataformatas"))
+                || attr.elementsEqual(u8("datafld"))
+            {
+                return a..<min(n, a + 50)
+            }
             if attr.elementsEqual(u8("style")), !value.isEmpty {
                 let v = l[value]
                 // CSS escapes hiding words, and behaviours
-                if v.find("behavior") != nil || v.find("\\0") != nil || v.find("&#") != nil { return a..<min(n, a + 50) }
+                if v.find("behavior") != nil || v.find("\\0") != nil || v.find("&#") != nil {
+                    return a..<min(n, a + 50)
+                }
             }
-            if (tag == u8("link") && attr.elementsEqual(u8("rel"))) || attr.elementsEqual(u8("srcdoc")) || attr.elementsEqual(u8("xlink:href")) && !value.isEmpty {
-                if attr.elementsEqual(u8("srcdoc")) || l[value].elementsEqual(u8("import")) { return a..<min(n, a + 50) }
+            if (tag == u8("link") && attr.elementsEqual(u8("rel"))) || attr.elementsEqual(u8("srcdoc"))
+                || attr.elementsEqual(u8("xlink:href")) && !value.isEmpty
+            {
+                if attr.elementsEqual(u8("srcdoc")) || l[value].elementsEqual(u8("import")) {
+                    return a..<min(n, a + 50)
+                }
             }
         }
         return nil
     }
 
-    static let rawText: [[UInt8]] = ["style", "title", "textarea", "xmp", "noscript", "noembed", "noframes", "iframe", "template", "plaintext"].map { Array($0.utf8) }
+    static let rawText: [[UInt8]] = [
+        "style", "title", "textarea", "xmp", "noscript", "noembed", "noframes", "iframe", "template", "plaintext",
+    ].map { Array($0.utf8) }
 
     static func isURLAttribute(_ a: ArraySlice<UInt8>) -> Bool {
-        for name in ["href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster", "code", "codebase", "values", "to", "from", "by", "content", "folder", "ping", "itemtype", "cite", "longdesc", "profile", "usemap", "classid", "manifest", "icon", "srcset", "attributename", "xmlns"] {
+        for name in [
+            "href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster",
+            "code", "codebase", "values", "to", "from", "by", "content", "folder", "ping", "itemtype", "cite",
+            "longdesc", "profile", "usemap", "classid", "manifest", "icon", "srcset", "attributename", "xmlns",
+        ] {
             if a.elementsEqual(name.utf8) { return true }
         }
         return false
@@ -170,9 +206,15 @@ enum XSSDetector {
             if isAlpha(s[0]), i > 0, isAlpha(compact[i - 1]) { return false }
             if s == u8("javascript:") || s == u8("vbscript:") || s == u8("livescript:") {
                 // "JavaScript: The Good Parts" is a book title.
-                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) { return false }
+                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) {
+                    return false
+                }
             }
-            if s == u8("location=") || s == u8(".src="), i > 0, !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34) { return false }
+            if s == u8("location=") || s == u8(".src="), i > 0,
+                !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34)
+            {
+                return false
+            }
             found = true
             return true
         }
@@ -195,7 +237,9 @@ enum XSSDetector {
             // "JavaScript: The Good Parts" is a book title; anything else after the scheme is code.
             var k = i
             var letters = 0
-            while k < l.count, letters < s.count { if l[k] != 9 && l[k] != 10 && l[k] != 13 && l[k] != 0 { letters += 1 }; k += 1 }
+            while k < l.count, letters < s.count {
+                if l[k] != 9 && l[k] != 10 && l[k] != 13 && l[k] != 0 { letters += 1 }; k += 1
+            }
             if k + 1 < l.count, l[k] == 32, isAlpha(l[k + 1]) { return nil }
             return i..<min(l.count, i + 60)
         }
@@ -233,7 +277,10 @@ enum XSSDetector {
         s.contains(40) || s.contains(96) || s.contains(61) || s.contains(59)
     }
 
-    static let sinks = NeedleSet(["alert", "prompt", "confirm", "eval", "document.", "window.", "fetch", "settimeout", "setinterval", "top[", "self[", "parent[", "location", "import(", "constructor", "atob", "string.fromcharcode", "function(", "print("])
+    static let sinks = NeedleSet([
+        "alert", "prompt", "confirm", "eval", "document.", "window.", "fetch", "settimeout", "setinterval", "top[",
+        "self[", "parent[", "location", "import(", "constructor", "atob", "string.fromcharcode", "function(", "print(",
+    ])
 
     /// `';alert(1)//`, `"-prompt(1)-"`, `</script><script>`: leaving a JavaScript string.
     static func scriptBreakout(_ l: [UInt8], _ flags: CharFlags) -> Range<Int>? {
@@ -244,18 +291,27 @@ enum XSSDetector {
                 guard i == 0 || !isAlnum(l[i - 1]) || l[i - 1] == 95 else { return false }
                 var k = i + s.count
                 while k < l.count && isSpace(l[k]) { k += 1 }
-                let called = s.last == 46 || s.last == 91 || s.last == 40 || (k < l.count && (l[k] == 40 || l[k] == 96 || l[k] == 61 && s == u8("location")))
+                let called =
+                    s.last == 46 || s.last == 91 || s.last == 40
+                    || (k < l.count && (l[k] == 40 || l[k] == 96 || l[k] == 61 && s == u8("location")))
                 guard called else { return false }
                 // Something before it must leave a string or statement: a quote, ; , + - * / ( { or `
                 var p = i - 1
                 while p >= 0 && isSpace(l[p]) { p -= 1 }
                 if p < 0 {
-                    if k < l.count, l[k] == 40 || l[k] == 96, looksLikeCall(l, k) { result = i..<min(l.count, i + 60); return true }
+                    if k < l.count, l[k] == 40 || l[k] == 96, looksLikeCall(l, k) {
+                        result = i..<min(l.count, i + 60); return true
+                    }
                     return false
                 }
                 let c = l[p]
-                if c == 34 || c == 39 || c == 96 || c == 59 || c == 43 || c == 45 || c == 42 || c == 124 || c == 38 || c == 123 || c == 62 || c == 40 || c == 61 || c == 44 || c == 58 || c == 33 || c == 126 || c == 94 || c == 37 || c == 92 || c == 91 || c == 125 {
-                    if looksLikeCall(l, k) || s.last == 46 || s.last == 91 { result = max(0, p)..<min(l.count, p + 60); return true }
+                if c == 34 || c == 39 || c == 96 || c == 59 || c == 43 || c == 45 || c == 42 || c == 124 || c == 38
+                    || c == 123 || c == 62 || c == 40 || c == 61 || c == 44 || c == 58 || c == 33 || c == 126 || c == 94
+                    || c == 37 || c == 92 || c == 91 || c == 125
+                {
+                    if looksLikeCall(l, k) || s.last == 46 || s.last == 91 {
+                        result = max(0, p)..<min(l.count, p + 60); return true
+                    }
                 }
                 return false
             }
