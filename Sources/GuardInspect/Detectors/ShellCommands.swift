@@ -24,7 +24,7 @@ enum ShellCommands {
         nikto hashcat wpscan whatweb gobuster ffuf dirb rustscan zip7 unrar xdg-open \
         .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
         systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
-        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin ll la .databases .tables .dump \
+        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
         .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan
         """
 

@@ -123,6 +123,7 @@ enum ShellDetector {
 
     static let binDirs: [[UInt8]] = [
         "/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "bin/", "sbin/",
+        "usr/bin/", "usr/sbin/", "usr/local/bin/",
         "c:/windows/system32/", "c:\\windows\\system32\\",
     ].map { Array($0.utf8) }
 
@@ -181,8 +182,10 @@ enum ShellDetector {
         var isPath = false
         if let slash = raw.lastIndex(where: { $0 == 47 || $0 == 92 }), slash + 1 < raw.count {
             isPath =
-                raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58) || raw.starts(with: "bin/")
-                || raw.starts(with: "sbin/")
+                raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58)
+                || [u8("bin/"), u8("sbin/"), u8("usr/bin/"), u8("usr/sbin/"), u8("usr/local/bin/")].contains {
+                    raw.starts(with: $0)
+                }
             word = Array(raw[(slash + 1)...])
         }
         let hit = i..<min(n, i + 60)
@@ -253,6 +256,13 @@ enum ShellDetector {
             return hit
         }
         if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches("..", at: a) { return hit }
+        // reg add …, reg query …: the Windows registry tool with its verbs, in any position
+        if word == u8("reg"), !argsEnd,
+            [u8("add"), u8("query"), u8("delete"), u8("save"), u8("export"), u8("import"), u8("load")].contains(
+                where: { l.matches($0, at: a) })
+        {
+            return hit
+        }
         switch context {
         case .substitution:
             return hit
@@ -294,12 +304,6 @@ enum ShellDetector {
             {
                 let words = l.reduce(1) { $0 + ($1 == 32 ? 1 : 0) }
                 if words <= 8 { return hit }
-            }
-            if word == u8("reg"), !argsEnd,
-                [u8("add"), u8("query"), u8("delete"), u8("save"), u8("export"), u8("import"), u8("load")].contains(
-                    where: { l.matches($0, at: a) })
-            {
-                return hit
             }
             return nil
         }
