@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Turn each corpus sample into an AWS API Gateway HTTP API (v2) event at its location.
 
-Usage: make_events.py CORPUS.jsonl EVENTS.jsonl LABELS.jsonl [--v1]
+Usage: make_events.py CORPUS.jsonl EVENTS.jsonl LABELS.jsonl [REQUESTS.txt]
+
+REQUESTS.txt holds the same events as raw HTTP requests for the ModSecurity harness:
+"M method", "U uri", "H name<TAB>value" lines, "B length" + the body bytes + newline, "E".
 
 query -> rawQueryString (the `encoded` wire form when given) + queryStringParameters
 body  -> body with its content-type header; form-encoded field when there is no content_type
@@ -94,12 +97,33 @@ def event_v2(r):
     return ev
 
 
+def request_record(ev):
+    """The HTTP request an API Gateway v2 event stands for."""
+    method = ev["requestContext"]["http"]["method"]
+    uri = ev["rawPath"] + ("?" + ev["rawQueryString"] if ev["rawQueryString"] else "")
+    out = bytearray()
+    clean = lambda s: s.replace("\r", " ").replace("\n", " ")
+    out += f"M {method}\n".encode()
+    out += b"U " + clean(uri).encode("utf-8", "surrogateescape") + b"\n"
+    for k, v in ev["headers"].items():
+        out += b"H " + k.encode() + b"\t" + clean(v).encode("utf-8", "surrogateescape") + b"\n"
+    if "cookies" in ev:
+        out += b"H cookie\t" + clean("; ".join(ev["cookies"])).encode("utf-8", "surrogateescape") + b"\n"
+    body = ev.get("body", "").encode("utf-8", "surrogateescape")
+    out += f"B {len(body)}\n".encode() + body + b"\nE\n"
+    return bytes(out)
+
+
 def main():
     src, events_path, labels_path = sys.argv[1:4]
+    req = open(sys.argv[4], "wb") if len(sys.argv) > 4 else None
     with open(src) as f, open(events_path, "w") as ev, open(labels_path, "w") as lab:
         for line in f:
             r = json.loads(line)
-            ev.write(json.dumps(event_v2(r), ensure_ascii=False, separators=(",", ":")) + "\n")
+            e = event_v2(r)
+            ev.write(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n")
+            if req:
+                req.write(request_record(e))
             lab.write(json.dumps({"id": r["id"], "class": r["class"], "source": r["source"].split(":")[0],
                                   "split": split_of(r["id"])}) + "\n")
 

@@ -49,7 +49,9 @@ enum InspectCommand {
                 case "--detectors": detectorList = try args.value()
                 case "--budget-ms":
                     let v = try args.value()
-                    guard let n = Int(v), n > 0 else { throw UsageError(message: "--budget-ms takes a positive number, not '\(v)'") }
+                    guard let n = Int(v), n > 0 else {
+                        throw UsageError(message: "--budget-ms takes a positive number, not '\(v)'")
+                    }
                     budgetMs = n
                 case "-h", "--help":
                     print(help)
@@ -81,6 +83,8 @@ enum InspectCommand {
         }
         var limits = InspectionLimits.default
         if let budgetMs { limits.maxMicroseconds = budgetMs * 1000 }
+        // GUARD_INSPECT_CACHE=0 scans every header value afresh (for measurements).
+        if let v = getenv("GUARD_INSPECT_CACHE"), String(cString: v) == "0" { limits.cachedHeaderValues = 0 }
         let inspector = Inspector(detectors: detectors, limits: limits)
         var out = OutputBuffer()
         var status = Status()
@@ -88,6 +92,11 @@ enum InspectCommand {
 
         let inputs = files.isEmpty ? ["-"] : files
         for path in inputs {
+            // Regular files are mapped, not copied (batch mode reads large files).
+            if jsonl, path != "-", let mapped = MappedFile(path: path) {
+                mapped.withBytes { scanLines($0, inspector: inspector, out: &out, status: &status) }
+                continue
+            }
             guard let data = readAll(path) else {
                 printError("guard inspect: cannot read \(path): \(String(cString: strerror(errno)))")
                 status.error = true
@@ -96,7 +105,9 @@ enum InspectCommand {
             if jsonl {
                 scanLines(data, inspector: inspector, out: &out, status: &status)
             } else {
-                let result = data.withUnsafeBytes { inspector.inspect(event: $0) }
+                var result = data.withUnsafeBytes { inspector.inspect(event: $0) }
+                // A raw payload need not be JSON: `{{7*7}}` is a payload, not a broken event.
+                if result.error?.hasPrefix("malformed JSON") == true { result.error = nil }
                 status.note(result)
                 ResultEncoder.write(result, label: ("file", path == "-" ? .string("-") : .string(path)), into: &out)
             }
@@ -118,7 +129,14 @@ enum InspectCommand {
 
     /// One result line per input line, blank lines included (they are clean).
     static func scanLines(_ data: [UInt8], inspector: Inspector, out: inout OutputBuffer, status: inout Status) {
-        data.withUnsafeBytes { raw in
+        data.withUnsafeBytes { scanLines($0, inspector: inspector, out: &out, status: &status) }
+    }
+
+    static func scanLines(
+        _ raw: UnsafeRawBufferPointer, inspector: Inspector, out: inout OutputBuffer, status: inout Status
+    ) {
+        do {
+            guard raw.count > 0 else { return }
             let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var start = 0
             var line = 0
@@ -170,7 +188,10 @@ enum InspectCommand {
             if name.isEmpty { continue }
             if name == "all" { return Set(DetectorClass.allCases) }
             guard let c = DetectorClass(rawValue: name) else {
-                throw UsageError(message: "unknown detector '\(name)' (known: all \(DetectorClass.allCases.map(\.rawValue).joined(separator: " ")))")
+                throw UsageError(
+                    message:
+                        "unknown detector '\(name)' (known: all \(DetectorClass.allCases.map(\.rawValue).joined(separator: " ")))"
+                )
             }
             set.insert(c)
         }
@@ -178,23 +199,42 @@ enum InspectCommand {
         return set
     }
 
-    /// Reads a whole file, or stdin for `-`.
+    /// Reads a whole file, or stdin for `-`, straight into one buffer.
     static func readAll(_ path: String) -> [UInt8]? {
         let fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { if fd != 0 { close(fd) } }
+        var st = stat()
+        var capacity = 1 << 20
+        if fstat(fd, &st) == 0, st.st_size > 0 { capacity = Int(st.st_size) + 1 }
         var data = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var used = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
+            if used == capacity { capacity *= 2 }
+            var failed = false
+            var eof = false
+            let old = data
+            data = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
+                if used > 0 {
+                    old.withUnsafeBufferPointer { buf.baseAddress!.update(from: $0.baseAddress!, count: used) }
+                }
+                var total = used
+                while total < capacity {
+                    let n = read(fd, buf.baseAddress! + total, capacity - total)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failed = true
+                        break
+                    }
+                    if n == 0 { eof = true; break }
+                    total += n
+                }
+                count = total
             }
-            if n == 0 { break }
-            data.append(contentsOf: chunk[0..<n])
+            used = data.count
+            if failed { return nil }
+            if eof { return data }
         }
-        return data
     }
 }
 

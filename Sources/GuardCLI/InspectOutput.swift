@@ -67,6 +67,13 @@ enum ResultEncoder {
 
     static func string(_ s: String, into out: inout OutputBuffer) {
         out.bytes.append(34)
+        var plain = true
+        for c in s.utf8 where c < 32 || c == 34 || c == 92 || c == 127 { plain = false; break }
+        if plain {
+            out.bytes.append(contentsOf: s.utf8)
+            out.bytes.append(34)
+            return
+        }
         for c in s.utf8 {
             switch c {
             case 34: out.bytes.append(92); out.bytes.append(34)

@@ -237,3 +237,71 @@ func trace(_ message: @autoclosure () -> String) {
     var line = Array((message() + "\n").utf8)
     _ = line.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
 }
+
+// Literal needles without building an array: `l.find("union")` reads the literal in place.
+extension StaticString {
+    @inline(__always) var bytes: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: utf8Start, count: utf8CodeUnitCount)
+    }
+}
+
+extension Array where Element == UInt8 {
+    @inline(__always) func find(_ needle: StaticString, from: Int = 0) -> Int? {
+        let nd = needle.bytes
+        let n = nd.count
+        if from >= count || n == 0 || n > count - from { return nil }
+        return withUnsafeBufferPointer { hay in
+            let base = hay.baseAddress!
+            let first = Int32(nd[0])
+            var i = from
+            let last = hay.count - n
+            while i <= last {
+                guard let p = memchr(base + i, first, last - i + 1) else { return nil }
+                let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                if n == 1 || memcmp(base + at + 1, nd.baseAddress! + 1, n - 1) == 0 { return at }
+                i = at + 1
+            }
+            return nil
+        }
+    }
+
+    @inline(__always) func matches(_ word: StaticString, at: Int) -> Bool {
+        let w = word.bytes
+        if at < 0 || at + w.count > count { return false }
+        for j in 0..<w.count where lowerASCII(self[at + j]) != w[j] { return false }
+        return true
+    }
+}
+
+extension Collection where Element == UInt8 {
+    @inline(__always) func starts(with literal: StaticString) -> Bool {
+        let w = literal.bytes
+        var i = startIndex
+        for c in w {
+            if i == endIndex || self[i] != c { return false }
+            i = index(after: i)
+        }
+        return true
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    func find(_ needle: StaticString, from: Int? = nil) -> Int? {
+        let start = (from ?? startIndex) - startIndex
+        let nd = needle.bytes
+        return withUnsafeBufferPointer { hay -> Int? in
+            let n = nd.count
+            if start >= hay.count || n > hay.count - start { return nil }
+            var i = start
+            while i <= hay.count - n {
+                if hay[i] == nd[0], memcmp(hay.baseAddress! + i, nd.baseAddress!, n) == 0 { return i + startIndex }
+                i += 1
+            }
+            return nil
+        }
+    }
+}
+
+extension ScanText {
+    @inline(__always) func find(_ needle: StaticString, from: Int = 0) -> Int? { l.find(needle, from: from) }
+}

@@ -2,7 +2,11 @@
 /// nil when it would not change its input, so the common case allocates nothing.
 enum Decoder {
     /// The distinct decoded forms of `raw`, `raw` itself first, at most 8.
-    static func variants(_ raw: [UInt8]) -> [[UInt8]] {
+    static func variants(_ raw: [UInt8]) -> [[UInt8]]? {
+        // Most values need no decoding at all: nil means "only the value itself".
+        var plain = true
+        for c in raw where c == 37 || c == 38 || c == 92 || c >= 0xC0 { plain = false; break }
+        if plain && (raw.count < 12 || base64Text(raw) == nil) { return nil }
         var out: [[UInt8]] = [raw]
         var cur = raw
         // URL decoding, repeated for double and triple encoding.
@@ -63,9 +67,30 @@ enum Decoder {
 
     /// Form decoding of one name or value: `+` is a space, then %XX.
     static func formDecode(_ s: ArraySlice<UInt8>) -> [UInt8] {
-        var a = Array(s)
-        for i in 0..<a.count where a[i] == 43 { a[i] = 32 }
-        return percentDecode(a) ?? a
+        var out = [UInt8]()
+        out.reserveCapacity(s.count)
+        var i = s.startIndex
+        while i < s.endIndex {
+            let c = s[i]
+            if c == 43 {
+                out.append(32)
+            } else if c == 37, i + 2 < s.endIndex, let h = hexValue(s[i + 1]), let l = hexValue(s[i + 2]) {
+                out.append(UInt8(h << 4 | l))
+                i += 3
+                continue
+            } else if c == 37, i + 5 < s.endIndex, s[i + 1] | 0x20 == 117, let a = hexValue(s[i + 2]),
+                let b = hexValue(s[i + 3]),
+                let c2 = hexValue(s[i + 4]), let d = hexValue(s[i + 5])
+            {
+                appendUTF8(&out, UInt32(a << 12 | b << 8 | c2 << 4 | d))
+                i += 6
+                continue
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+        return out
     }
 
     static func appendUTF8(_ out: inout [UInt8], _ cp: UInt32) {
@@ -115,9 +140,13 @@ enum Decoder {
                     var v: UInt32 = 0
                     let start = j
                     while j < s.count, j - start < 10 {
-                        if hex, let h = hexValue(s[j]) { v = v &* 16 &+ UInt32(h) } else if !hex, isDigit(s[j]) {
+                        if hex, let h = hexValue(s[j]) {
+                            v = v &* 16 &+ UInt32(h)
+                        } else if !hex, isDigit(s[j]) {
                             v = v &* 10 &+ UInt32(s[j] - 48)
-                        } else { break }
+                        } else {
+                            break
+                        }
                         j += 1
                     }
                     if j > start {
@@ -219,6 +248,8 @@ enum Decoder {
                 case 0x24B6...0x24CF: mapped = UInt8(v - 0x24B6 + 97)
                 case 0x24D0...0x24E9: mapped = UInt8(v - 0x24D0 + 97)
                 case 0x2000...0x200B, 0x3000: mapped = 32
+                case 0x560A: mapped = 10  // 嘊 and 嘍 become LF and CR where a server keeps only the low byte
+                case 0x560D: mapped = 13
                 case 0xFFFD: mapped = 0
                 default: break
                 }
@@ -278,4 +309,3 @@ enum Decoder {
         return out
     }
 }
-

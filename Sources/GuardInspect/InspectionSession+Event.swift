@@ -57,49 +57,27 @@ extension InspectionSession {
 
     mutating func walkObject(_ doc: JSONDocument, _ i: Int, context: WalkContext, parentKey: ArraySlice<UInt8>) {
         let end = Int(doc.nodes[i].next)
-        // Facts about this object that change how its members are read.
-        var base64Body = false
-        var contentType: ArraySlice<UInt8> = []
         var j = i + 1
-        while j < end {
-            let key = doc.string(j)
-            let v = j + 1
-            if Self.keyIs(key, Self.kBase64), doc.nodes[v].kind == .literal {
-                base64Body = doc.nodes[v].next == 116  // `true`
-            } else if Self.keyIs(key, Self.kHeaders) || Self.keyIs(key, Self.kMultiHeaders),
-                doc.nodes[v].kind == .object
-            {
-                var k = v + 1
-                while k < Int(doc.nodes[v].next) {
-                    if Self.keyIs(doc.string(k), Self.kContentType) {
-                        let hv = k + 1
-                        if doc.nodes[hv].kind == .string { contentType = doc.string(hv) }
-                        if doc.nodes[hv].kind == .array, hv + 1 < doc.after(hv), doc.nodes[hv + 1].kind == .string {
-                            contentType = doc.string(hv + 1)
-                        }
-                    }
-                    k = doc.after(k + 1)
+        if context == .metadata {
+            // Request context: only what a client or an authorizer can set is scanned.
+            while j < end && !stopped {
+                let key = doc.string(j)
+                if Self.keyIs(key, Self.kAuthorizer) {
+                    let mark = push(key)
+                    walk(doc, j + 1, context: .generic, parentKey: key)
+                    pop(mark)
                 }
+                j = doc.after(j + 1)
             }
-            j = doc.after(v)
+            return
         }
-
-        j = i + 1
         while j < end && !stopped {
             let key = doc.string(j)
             let v = j + 1
             let mark = push(key)
             defer { pop(mark) }
             let vkind = doc.nodes[v].kind
-            if context != .metadata {
-                if context != .headers { scanKey(key, parentKey: parentKey) }
-            }
-            if context == .metadata {
-                // Request context: only what a client or an authorizer can set is scanned.
-                if Self.keyIs(key, Self.kAuthorizer) { walk(doc, v, context: .generic, parentKey: key) }
-                j = doc.after(v)
-                continue
-            }
+            if context != .headers { scanKey(key, parentKey: parentKey) }
             if context == .headers {
                 if vkind == .string {
                     scanHeader(name: key, value: doc.string(v))
@@ -111,7 +89,13 @@ extension InspectionSession {
             }
             if vkind == .string {
                 let s = doc.string(v)
+                // Values API Gateway itself sets from its configuration (route, stage, method).
+                if context == .event, Self.eventSetValues.contains(key) {
+                    j = doc.after(v)
+                    continue
+                }
                 if Self.keyIs(key, Self.kBody) {
+                    let (base64Body, contentType) = Self.bodyFacts(doc, i)
                     inspectBody(s, base64: base64Body, contentType: contentType)
                 } else if Self.keyIs(key, Self.kRawQuery) {
                     inspectForm(s, plusIsSpace: true)
@@ -143,9 +127,55 @@ extension InspectionSession {
         }
     }
 
+    /// Facts about the object holding a body that change how it is read: whether API
+    /// Gateway marked it base64, and the content type from its headers.
+    static func bodyFacts(_ doc: JSONDocument, _ i: Int) -> (base64: Bool, contentType: ArraySlice<UInt8>) {
+        let end = Int(doc.nodes[i].next)
+        var base64Body = false
+        var contentType: ArraySlice<UInt8> = []
+        var j = i + 1
+        while j < end {
+            let key = doc.string(j)
+            let v = j + 1
+            if Self.keyIs(key, Self.kBase64), doc.nodes[v].kind == .literal {
+                base64Body = doc.nodes[v].next == 116  // `true`
+            } else if Self.keyIs(key, Self.kHeaders) || Self.keyIs(key, Self.kMultiHeaders),
+                doc.nodes[v].kind == .object
+            {
+                var k = v + 1
+                while k < Int(doc.nodes[v].next) {
+                    if Self.keyIs(doc.string(k), Self.kContentType) {
+                        let hv = k + 1
+                        if doc.nodes[hv].kind == .string { contentType = doc.string(hv) }
+                        if doc.nodes[hv].kind == .array, hv + 1 < doc.after(hv), doc.nodes[hv + 1].kind == .string {
+                            contentType = doc.string(hv + 1)
+                        }
+                    }
+                    k = doc.after(k + 1)
+                }
+            }
+            j = doc.after(v)
+        }
+        return (base64Body, contentType)
+    }
+
     /// Keys: detectors run on them as on values, plus the structural checks (prototype
     /// pollution through `__proto__` or `constructor` → `prototype`, operator keys).
+    /// The keys of the event formats themselves: not scanned as payload.
+    static let knownKeys = WordTable(
+        words: """
+            version routeKey rawPath rawQueryString headers multiValueHeaders queryStringParameters \
+            multiValueQueryStringParameters pathParameters stageVariables requestContext body isBase64Encoded cookies \
+            resource path httpMethod Records messageId receiptHandle attributes messageAttributes md5OfBody eventSource \
+            eventSourceARN awsRegion Sns Type MessageId TopicArn Subject Message Timestamp SignatureVersion Signature \
+            SigningCertUrl SigningCertURL UnsubscribeUrl UnsubscribeURL MessageAttributes EventSource EventVersion \
+            EventSubscriptionArn detail detail-type source account time region resources id ApproximateReceiveCount \
+            SentTimestamp SenderId ApproximateFirstReceiveTimestamp stringValue binaryValue dataType kinesis data \
+            partitionKey sequenceNumber eventID eventName eventVersion invokeIdentityArn
+            """, value: true)
+
     mutating func scanKey(_ key: ArraySlice<UInt8>, parentKey: ArraySlice<UInt8>) {
+        if key.count <= 32, key.count >= 2, let f = key.first, isAlpha(f), Self.knownKeys.contains(key) { return }
         if Self.keyIs(key, Self.kProto) {
             reportStructure(.proto, evidence: key)
         } else if Self.keyIs(key, Self.kPrototype), Self.keyIs(parentKey, Self.kConstructor) {
@@ -154,12 +184,29 @@ extension InspectionSession {
         scanValue(key, role: .key)
     }
 
+    /// Top-level event fields whose values come from the API configuration, not the client.
+    static let eventSetValues = WordTable(words: "version routeKey stage resource httpMethod", value: true)
+
+    /// Headers that API Gateway, CloudFront or the load balancer set or overwrite, or that
+    /// only carry protocol mechanics: not scanned.
+    static let infrastructureHeaders = WordTable(
+        words: """
+            x-amzn-trace-id x-forwarded-proto x-forwarded-port content-length accept-encoding connection via x-amz-cf-id \
+            x-amzn-tls-version x-amzn-tls-cipher-suite x-amzn-vpc-id x-amzn-vpce-id x-amzn-vpce-config \
+            cloudfront-forwarded-proto cloudfront-is-desktop-viewer cloudfront-is-mobile-viewer \
+            cloudfront-is-smarttv-viewer cloudfront-is-tablet-viewer cloudfront-viewer-country cloudfront-viewer-asn \
+            sec-fetch-dest sec-fetch-mode sec-fetch-site sec-fetch-user sec-ch-ua-mobile upgrade-insecure-requests \
+            x-amz-date x-amz-content-sha256 x-amz-security-token
+            """, value: true)
+
     mutating func scanHeader(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {
         if Self.keyIs(name, Self.kCookie) {
             inspectCookies(value)
             return
         }
-        scanValue(value, role: .header, name: Array(name).map(lowerASCII))
+        let lower = name.map(lowerASCII)
+        if Self.infrastructureHeaders.contains(lower[...]) { return }
+        scanValue(value, role: .header, name: lower)
     }
 
     /// A string value: JSON inside a string (SNS messages, SQS bodies) is walked as JSON.
@@ -167,7 +214,8 @@ extension InspectionSession {
         if nesting < 4, s.count >= 2, let first = s.first, first == 123 || first == 91 {
             let walked: Bool = s.withUnsafeBufferPointer { buf in
                 guard JSONDocument.looksLikeJSON(buf),
-                    let doc = try? JSONDocument.parse(buf, maxDepth: inspector.limits.maxDepth, maxNodes: inspector.limits.maxStrings)
+                    let doc = try? JSONDocument.parse(
+                        buf, maxDepth: inspector.limits.maxDepth, maxNodes: inspector.limits.maxStrings)
                 else { return false }
                 nesting += 1
                 walk(doc, 0, context: .generic)
@@ -185,9 +233,9 @@ extension InspectionSession {
         var body = raw
         if base64, let d = Decoder.base64Decode(raw) { body = d[...] }
         let ct = Array(contentType).map(lowerASCII)
-        if ct.find(u8("json")) != nil || (ct.isEmpty && body.first.map { $0 == 123 || $0 == 91 } == true) {
+        if ct.find("json") != nil || (ct.isEmpty && body.first.map { $0 == 123 || $0 == 91 } == true) {
             scanString(body, role: .body)
-        } else if ct.find(u8("x-www-form-urlencoded")) != nil || (ct.isEmpty && looksLikeForm(body)) {
+        } else if ct.find("x-www-form-urlencoded") != nil || (ct.isEmpty && looksLikeForm(body)) {
             inspectForm(body, plusIsSpace: true)
         } else {
             scanValue(body, role: .body)
@@ -213,12 +261,16 @@ extension InspectionSession {
                 var eq = pair.startIndex
                 while eq < pair.endIndex && pair[eq] != 61 { eq += 1 }
                 let rawName = pair[pair.startIndex..<eq]
-                let name = plusIsSpace ? Decoder.formDecode(rawName) : (Decoder.percentDecode(Array(rawName)) ?? Array(rawName))
+                let name =
+                    plusIsSpace
+                    ? Decoder.formDecode(rawName) : (Decoder.percentDecode(Array(rawName)) ?? Array(rawName))
                 let mark = push(name[...])
                 scanKey(name[...], parentKey: [])
                 if eq < pair.endIndex {
                     let rawValue = pair[(eq + 1)...]
-                    let value = plusIsSpace ? Decoder.formDecode(rawValue) : (Decoder.percentDecode(Array(rawValue)) ?? Array(rawValue))
+                    let value =
+                        plusIsSpace
+                        ? Decoder.formDecode(rawValue) : (Decoder.percentDecode(Array(rawValue)) ?? Array(rawValue))
                     scanString(value[...], role: .value)
                 }
                 pop(mark)

@@ -8,9 +8,11 @@ struct InspectionSession {
     var stringsSeen = 0
     var bytesScanned = 0
     let deadline: Int
-    var seen = Set<UInt64>()
+    /// Values already scanned: hash → the bytes, compared on a hit (a crafted collision must
+    /// not hide a value).
+    var seen = ValueSet()
     /// Classes already reported, per location, so one value yields one finding per class.
-    var reported = Set<UInt64>()
+    var reported = HashSet64()
     var pointer: [UInt8] = []
     var stopped = false
     /// How many JSON documents nested in strings we are inside.
@@ -37,9 +39,13 @@ struct InspectionSession {
         let mark = pointer.count
         pointer.append(47)
         for c in segment {
-            if c == 126 { pointer.append(126); pointer.append(48) } else if c == 47 {
+            if c == 126 {
+                pointer.append(126); pointer.append(48)
+            } else if c == 47 {
                 pointer.append(126); pointer.append(49)
-            } else { pointer.append(c) }
+            } else {
+                pointer.append(c)
+            }
         }
         return mark
     }
@@ -55,7 +61,7 @@ struct InspectionSession {
         return mark
     }
 
-    @inline(__always) mutating func pop(_ mark: Int) { pointer.removeSubrange(mark...) }
+    @inline(__always) mutating func pop(_ mark: Int) { pointer.removeLast(pointer.count - mark) }
 
     // MARK: Entry points
 
@@ -67,13 +73,19 @@ struct InspectionSession {
     mutating func inspectEvent(_ bytes: UnsafeBufferPointer<UInt8>) {
         let limits = inspector.limits
         if bytes.count > limits.maxEventBytes {
-            fail("event of \(bytes.count) bytes exceeds the limit of \(limits.maxEventBytes); scanned its start as raw bytes")
+            fail(
+                "event of \(bytes.count) bytes exceeds the limit of \(limits.maxEventBytes); scanned its start as raw bytes"
+            )
             stopped = false
             scanValue(Array(bytes.prefix(limits.maxScanBytes))[...], role: .body)
             stopped = true
             return
         }
-        guard JSONDocument.looksLikeJSON(bytes) else {
+        // Anything that opens like JSON is parsed as JSON (a truncated event is an error);
+        // anything else is one raw payload.
+        var first = 0
+        while first < bytes.count && isSpace(bytes[first]) { first += 1 }
+        guard first < bytes.count, bytes[first] == 123 || bytes[first] == 91 else {
             scanValue(Array(bytes)[...], role: .body)
             return
         }
@@ -83,7 +95,8 @@ struct InspectionSession {
         } catch {
             switch error {
             case .malformed(let at): self.error = "malformed JSON at byte \(at); scanned as raw bytes"
-            case .tooDeep(let at): self.error = "JSON nested deeper than \(limits.maxDepth) at byte \(at); scanned as raw bytes"
+            case .tooDeep(let at):
+                self.error = "JSON nested deeper than \(limits.maxDepth) at byte \(at); scanned as raw bytes"
             case .tooLarge: self.error = "more than \(limits.maxStrings) JSON values; scanned as raw bytes"
             }
             let raw = Array(bytes.prefix(limits.maxScanBytes))
@@ -107,17 +120,30 @@ struct InspectionSession {
             fail("budget exhausted: more than \(limits.maxMicroseconds) µs")
             return
         }
+        var bytes = bytes
+        var overBudget = false
         if bytesScanned + bytes.count > limits.maxScanBytes {
-            fail("budget exhausted: more than \(limits.maxScanBytes) bytes to scan")
-            return
+            // Scan what the budget allows, then stop with an error.
+            bytes = bytes.prefix(max(0, limits.maxScanBytes - bytesScanned))
+            overBudget = true
         }
+        defer { if overBudget { fail("budget exhausted: more than \(limits.maxScanBytes) bytes to scan") } }
         bytesScanned += bytes.count
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(role.rawValue)
         for c in bytes { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        if !seen.insert(h).inserted { return }
+        let array = Array(bytes)
+        if !seen.insert(array, hash: h) { return }
 
         if bytes.count <= Self.window {
-            scanWindow(Array(bytes), role: role, name: name)
+            if role == .header, array.count <= 1024, let cache = inspector.cache {
+                let key = VerdictCache.key(array, name: name, valueHash: h)
+                if cache.contains(key) { return }
+                let before = findings.count
+                scanWindow(array, role: role, name: name)
+                if findings.count == before { cache.insert(key) }
+                return
+            }
+            scanWindow(array, role: role, name: name)
             return
         }
         var start = bytes.startIndex
@@ -141,12 +167,27 @@ struct InspectionSession {
             }
             return
         }
-        for variant in Decoder.variants(bytes) {
-            let text = ScanText(variant, role: role, name: name)
-            Detectors.run(text, mask: mask, found: &found) { cls, range in
-                report(cls, variant, range)
-            }
+        guard let variants = Decoder.variants(bytes) else {
+            runDetectors(bytes, role: role, name: name, found: &found)
+            return
+        }
+        for variant in variants {
+            runDetectors(variant, role: role, name: name, found: &found)
             if found == mask.bits { break }
+        }
+    }
+
+    @inline(__always)
+    mutating func runDetectors(_ variant: [UInt8], role: ValueRole, name: [UInt8], found: inout UInt16) {
+        let mask = inspector.mask
+        let text = ScanText(variant, role: role, name: name)
+        for cls in Detectors.classes {
+            let bit: UInt16 = 1 << UInt16(cls.index)
+            guard mask.bits & bit != 0, found & bit == 0 else { continue }
+            if let r = Detectors.detect(cls, text) {
+                found |= bit
+                report(cls, variant, r)
+            }
         }
     }
 
@@ -154,9 +195,11 @@ struct InspectionSession {
         guard findings.count < inspector.limits.maxFindings else { return }
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(cls.index)
         for c in pointer { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
-        guard reported.insert(h).inserted else { return }
+        guard reported.insert(h) else { return }
         findings.append(
-            Finding(detectorClass: cls, location: String(decoding: pointer, as: UTF8.self), evidence: excerpt(bytes, range)))
+            Finding(
+                detectorClass: cls, location: String(decoding: pointer, as: UTF8.self), evidence: excerpt(bytes, range))
+        )
     }
 
     mutating func reportStructure(_ cls: DetectorClass, evidence: ArraySlice<UInt8>) {

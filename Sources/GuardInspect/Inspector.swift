@@ -51,11 +51,15 @@ public struct InspectionLimits: Sendable {
     public var maxMicroseconds: Int
     /// Most findings reported per event.
     public var maxFindings: Int
+    /// Distinct clean header values remembered across events (0: no cache).
+    public var cachedHeaderValues: Int
 
     public init(
         maxEventBytes: Int = 8 << 20, maxDepth: Int = 128, maxStrings: Int = 200_000,
-        maxScanBytes: Int = 2 << 20, maxMicroseconds: Int = 250_000, maxFindings: Int = 32
+        maxScanBytes: Int = 8 << 20, maxMicroseconds: Int = 250_000, maxFindings: Int = 32,
+        cachedHeaderValues: Int = 4096
     ) {
+        self.cachedHeaderValues = cachedHeaderValues
         self.maxEventBytes = maxEventBytes
         self.maxDepth = maxDepth
         self.maxStrings = maxStrings
@@ -78,17 +82,20 @@ public struct Inspector: Sendable {
     public let detectors: Set<DetectorClass>
     public let limits: InspectionLimits
     let mask: DetectorMask
+    let cache: VerdictCache?
 
     public init(detectors: Set<DetectorClass> = Set(DetectorClass.allCases), limits: InspectionLimits = .default) {
         self.detectors = detectors
         self.limits = limits
         self.mask = DetectorMask(detectors)
+        self.cache = limits.cachedHeaderValues > 0 ? VerdictCache(capacity: limits.cachedHeaderValues) : nil
     }
 
     /// Inspects one event. JSON is walked value by value; anything else is one raw payload.
     public func inspect(event bytes: UnsafeRawBufferPointer) -> InspectionResult {
         var session = InspectionSession(inspector: self)
-        session.inspectEvent(UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+        session.inspectEvent(
+            UnsafeBufferPointer(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count))
         return session.result
     }
 

@@ -45,82 +45,128 @@ struct JSONDocument {
     }
 
     static func parse(_ s: UnsafeBufferPointer<UInt8>, maxDepth: Int, maxNodes: Int) throws(Failure) -> JSONDocument {
-        var doc = JSONDocument()
-        doc.nodes.reserveCapacity(min(s.count / 4 + 8, 4096))
-        doc.arena.reserveCapacity(min(s.count, 1 << 16))
-        var stack: [Int32] = []
-        var i = 0
-        let n = s.count
+        var p = Parser(s: s)
+        try p.run(maxDepth: maxDepth, maxNodes: maxNodes)
+        return p.doc
+    }
+}
 
-        @inline(__always) func ws() { while i < n && (s[i] == 32 || s[i] == 10 || s[i] == 13 || s[i] == 9) { i += 1 } }
+/// The parser's state in one struct, so the hot loops touch locals, not captured boxes.
+private struct Parser {
+    typealias Node = JSONDocument.Node
+    typealias Failure = JSONDocument.Failure
+    let s: UnsafeBufferPointer<UInt8>
+    let n: Int
+    var i = 0
+    var doc = JSONDocument()
+    var stack: [Int32] = []
 
-        func str() throws(Failure) {
-            // s[i] == '"'
-            i += 1
-            let start = doc.arena.count
-            while true {
-                // Fast run of plain bytes.
-                let runStart = i
-                while i < n && s[i] != 34 && s[i] != 92 { i += 1 }
-                if i > runStart { doc.arena.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i])) }
-                guard i < n else { throw .malformed(i) }
-                if s[i] == 34 { i += 1; break }
-                // Backslash escape.
-                guard i + 1 < n else { throw .malformed(i) }
-                let e = s[i + 1]
-                i += 2
-                switch e {
-                case 110: doc.arena.append(10)
-                case 116: doc.arena.append(9)
-                case 114: doc.arena.append(13)
-                case 98: doc.arena.append(8)
-                case 102: doc.arena.append(12)
-                case 117:
-                    guard i + 4 <= n, let a = hexValue(s[i]), let b = hexValue(s[i + 1]), let c = hexValue(s[i + 2]),
-                        let d = hexValue(s[i + 3])
-                    else { throw .malformed(i) }
-                    var cp = UInt32(a << 12 | b << 8 | c << 4 | d)
-                    i += 4
-                    if cp >= 0xD800 && cp < 0xDC00, i + 6 <= n, s[i] == 92, s[i + 1] == 117,
-                        let a2 = hexValue(s[i + 2]), let b2 = hexValue(s[i + 3]), let c2 = hexValue(s[i + 4]),
-                        let d2 = hexValue(s[i + 5])
-                    {
-                        let lo = UInt32(a2 << 12 | b2 << 8 | c2 << 4 | d2)
-                        if lo >= 0xDC00 && lo < 0xE000 {
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                            i += 6
-                        }
-                    }
-                    Decoder.appendUTF8(&doc.arena, cp)
-                default: doc.arena.append(e)  // \" \\ \/ and lenient others
-                }
-            }
-            doc.nodes.append(Node(kind: .string, start: Int32(start), end: Int32(doc.arena.count), next: 0))
+    init(s: UnsafeBufferPointer<UInt8>) {
+        self.s = s
+        self.n = s.count
+        doc.nodes.reserveCapacity(min(s.count / 8 + 8, 4096))
+        doc.arena.reserveCapacity(min(s.count, 1 << 20))
+    }
+
+    @inline(__always) mutating func ws() {
+        while i < n {
+            let c = s[i]
+            if c == 32 || c == 10 || c == 13 || c == 9 { i += 1 } else { break }
         }
+    }
 
-        func scalar() throws(Failure) {
-            let start = i
+    mutating func str() throws(Failure) {
+        // s[i] == '"'
+        i += 1
+        let start = doc.arena.count
+        while true {
+            // Fast run of plain bytes.
+            let runStart = i
+            // Eight bytes at a time: stop at the word holding a `"` or a `\`.
+            let base = UnsafeRawPointer(s.baseAddress!)
+            while i + 8 <= n {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let q = w ^ 0x2222_2222_2222_2222
+                let b = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let hasQ = (q &- 0x0101_0101_0101_0101) & ~q & 0x8080_8080_8080_8080
+                let hasB = (b &- 0x0101_0101_0101_0101) & ~b & 0x8080_8080_8080_8080
+                if hasQ | hasB != 0 { break }
+                i += 8
+            }
             while i < n {
                 let c = s[i]
-                if c == 44 || c == 125 || c == 93 || c == 32 || c == 10 || c == 13 || c == 9 || c == 58 { break }
+                if c == 34 || c == 92 { break }
                 i += 1
             }
-            guard i > start else { throw .malformed(start) }
-            let first = s[start]
-            let kind: Kind = (first == 45 || isDigit(first)) ? .number : .literal
-            if kind == .literal {
-                let len = i - start
-                let ok =
-                    (len == 4 && (s[start] == 116 && s[start + 1] == 114 && s[start + 2] == 117 && s[start + 3] == 101))
-                    || (len == 4 && s[start] == 110 && s[start + 1] == 117 && s[start + 2] == 108 && s[start + 3] == 108)
-                    || (len == 5 && s[start] == 102 && s[start + 1] == 97 && s[start + 2] == 108
-                        && s[start + 3] == 115 && s[start + 4] == 101)
-                guard ok else { throw .malformed(start) }
+            if i > runStart { doc.arena.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i])) }
+            guard i < n else { throw .malformed(i) }
+            if s[i] == 34 { i += 1; break }
+            // Backslash escape.
+            guard i + 1 < n else { throw .malformed(i) }
+            let e = s[i + 1]
+            i += 2
+            switch e {
+            case 110: doc.arena.append(10)
+            case 116: doc.arena.append(9)
+            case 114: doc.arena.append(13)
+            case 98: doc.arena.append(8)
+            case 102: doc.arena.append(12)
+            case 117:
+                guard i + 4 <= n, let a = hexValue(s[i]), let b = hexValue(s[i + 1]), let c = hexValue(s[i + 2]),
+                    let d = hexValue(s[i + 3])
+                else { throw .malformed(i) }
+                var cp = UInt32(a << 12 | b << 8 | c << 4 | d)
+                i += 4
+                if cp >= 0xD800 && cp < 0xDC00, i + 6 <= n, s[i] == 92, s[i + 1] == 117,
+                    let a2 = hexValue(s[i + 2]), let b2 = hexValue(s[i + 3]), let c2 = hexValue(s[i + 4]),
+                    let d2 = hexValue(s[i + 5])
+                {
+                    let lo = UInt32(a2 << 12 | b2 << 8 | c2 << 4 | d2)
+                    if lo >= 0xDC00 && lo < 0xE000 {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                        i += 6
+                    }
+                }
+                Decoder.appendUTF8(&doc.arena, cp)
+            default: doc.arena.append(e)  // \" \\ \/ and lenient others
             }
-            doc.nodes.append(Node(kind: kind, start: Int32(start), end: Int32(i), next: Int32(first)))
         }
+        doc.nodes.append(Node(kind: .string, start: Int32(start), end: Int32(doc.arena.count), next: 0))
+    }
 
-        // Parse one value, then loop over container members without recursion.
+    mutating func scalar() throws(Failure) {
+        let start = i
+        while i < n {
+            let c = s[i]
+            if c == 44 || c == 125 || c == 93 || c == 32 || c == 10 || c == 13 || c == 9 || c == 58 { break }
+            i += 1
+        }
+        guard i > start else { throw .malformed(start) }
+        let first = s[start]
+        let kind: JSONDocument.Kind = (first == 45 || isDigit(first)) ? .number : .literal
+        if kind == .literal {
+            let len = i - start
+            let ok =
+                (len == 4 && (s[start] == 116 && s[start + 1] == 114 && s[start + 2] == 117 && s[start + 3] == 101))
+                || (len == 4 && s[start] == 110 && s[start + 1] == 117 && s[start + 2] == 108 && s[start + 3] == 108)
+                || (len == 5 && s[start] == 102 && s[start + 1] == 97 && s[start + 2] == 108
+                    && s[start + 3] == 115 && s[start + 4] == 101)
+            guard ok else { throw .malformed(start) }
+        }
+        doc.nodes.append(Node(kind: kind, start: Int32(start), end: Int32(i), next: Int32(first)))
+    }
+
+    /// Key, colon: the member name of an object.
+    mutating func key() throws(Failure) {
+        guard i < n, s[i] == 34 else { throw .malformed(i) }
+        try str()
+        ws()
+        guard i < n, s[i] == 58 else { throw .malformed(i) }
+        i += 1
+        ws()
+    }
+
+    mutating func run(maxDepth: Int, maxNodes: Int) throws(Failure) {
         ws()
         var expectValue = true
         while true {
@@ -142,13 +188,7 @@ struct JSONDocument {
                         doc.nodes[top].end = Int32(i)
                         expectValue = false
                     } else if c == 123 {
-                        guard i < n, s[i] == 34 else { throw .malformed(i) }
-                        try str()
-                        ws()
-                        guard i < n, s[i] == 58 else { throw .malformed(i) }
-                        i += 1
-                        ws()
-                        continue  // expectValue stays true
+                        try key()
                     }
                     continue
                 } else if c == 34 {
@@ -162,7 +202,7 @@ struct JSONDocument {
             ws()
             guard let topIndex = stack.last else {
                 guard i == n else { throw .malformed(i) }
-                return doc
+                return
             }
             guard i < n else { throw .malformed(i) }
             let top = Int(topIndex)
@@ -171,14 +211,7 @@ struct JSONDocument {
             if c == 44 {
                 i += 1
                 ws()
-                if isObject {
-                    guard i < n, s[i] == 34 else { throw .malformed(i) }
-                    try str()
-                    ws()
-                    guard i < n, s[i] == 58 else { throw .malformed(i) }
-                    i += 1
-                    ws()
-                }
+                if isObject { try key() }
                 expectValue = true
             } else if c == (isObject ? 125 : 93) {
                 i += 1

@@ -15,7 +15,8 @@ enum BenignTraffic {
 
     static let names = [
         "O'Brien", "D'Angelo", "Sinéad O'Connor", "Zoë Saldaña", "Jean-Luc Picard", "Mary-Kate O'Neil", "José Núñez",
-        "Nguyễn Văn An", "Björk Guðmundsdóttir", "Łukasz Żółw", "Åsa Ødegård", "Siobhán Mac Giolla", "Ngũgĩ wa Thiong'o",
+        "Nguyễn Văn An", "Björk Guðmundsdóttir", "Łukasz Żółw", "Åsa Ødegård", "Siobhán Mac Giolla",
+        "Ngũgĩ wa Thiong'o",
         "Renée d'Arcy", "Tom O'Reilly-Smith", "Dr. Anne-Marie L'Estrange", "Ma'ayan Levi", "Dunkin' Donuts",
     ]
     static let prose = [
@@ -59,6 +60,22 @@ enum BenignTraffic {
         "We moved from /home/old to a new office on 5th Ave.",
         "Hi!\nThanks for the quick reply.\nBest,\nSam",
         "Dear team,\r\nPlease review the attached draft.\r\nRegards,\r\nKim",
+        "Select all that apply; then click \"Next\".",
+        "From the drop-down, select \"Other\" where applicable.",
+        "I'd rate it 5/5 -- would order again!",
+        "Use the \"sleep\" timer: 30 or 60 min.",
+        "My cat's name is \"Echo\"; she's 3 years old.",
+        "Can you ping me at 10:30? Thanks!",
+        "The formula is =SUM(A1:A10) in Excel.",
+        "1=1 is always true, right?",
+        "He's 6'2\" and 180 lbs.",
+        "Meet @ 5pm; bring ID & cash.",
+        "Tom's \"special\" sauce; don't ask.",
+        "5' or 6'? The shelf is 5' tall.",
+        "Price: ${{price}} incl. VAT",
+        "$HOME/.config is where settings go.",
+        "The `rm -rf` command is dangerous!",
+        "Server at 192.168.1.10:8080 is down, says the status page.",
     ]
     static let code = [
         "for i in range(10): print(i)",
@@ -114,7 +131,9 @@ enum BenignTraffic {
         "/api/v1/items?sort=-created_at",
         "https://example.com/redirect?to=/dashboard",
     ]
-    static let emails = ["sam.o'neil@example.com", "first.last+tag@sub.example.co.uk", "\"john smith\"@example.org", "user_1@example.io"]
+    static let emails = [
+        "sam.o'neil@example.com", "first.last+tag@sub.example.co.uk", "\"john smith\"@example.org", "user_1@example.io",
+    ]
     static let tokens = [
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
         "SGVsbG8sIFdvcmxkIQ==", "dGhpcyBpcyBhIHRlc3Q=", "d41d8cd98f00b204e9800998ecf8427e",

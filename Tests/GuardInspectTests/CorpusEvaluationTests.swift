@@ -59,16 +59,24 @@ struct Evaluation {
         for c in DetectorClass.allCases.map(\.rawValue) {
             let p = pooled[c] ?? Tally()
             let h = heldOut[c] ?? Tally()
-            s += c.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%5d", p.total) + " " + pct(p.recall)
+            s +=
+                c.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%5d", p.total) + " "
+                + pct(p.recall)
                 + "  " + pct(p.total == 0 ? 0 : Double(p.rightClass) / Double(p.total)) + "     " + pct(h.recall)
                 + " (\(h.total))\n"
         }
-        let all = pooled.filter { $0.key != "benign" }.values.reduce(Tally()) { Tally(total: $0.total + $1.total, caught: $0.caught + $1.caught) }
-        let allH = heldOut.filter { $0.key != "benign" }.values.reduce(Tally()) { Tally(total: $0.total + $1.total, caught: $0.caught + $1.caught) }
+        let all = pooled.filter { $0.key != "benign" }.values.reduce(Tally()) {
+            Tally(total: $0.total + $1.total, caught: $0.caught + $1.caught)
+        }
+        let allH = heldOut.filter { $0.key != "benign" }.values.reduce(Tally()) {
+            Tally(total: $0.total + $1.total, caught: $0.caught + $1.caught)
+        }
         s += "all attacks     \(pct(all.recall))   held-out \(pct(allH.recall))\n"
         s += "macro recall    \(pct(Self.macro(pooled)))   held-out \(pct(Self.macro(heldOut)))\n"
         s += "benign FP       \(pct(pooled["benign"]?.recall ?? 0))   held-out \(pct(heldOut["benign"]?.recall ?? 0))\n"
-        for (src, t) in sqliBySource.sorted(by: { $0.key < $1.key }) { s += "sqli/\(src): \(pct(t.recall)) of \(t.total)\n" }
+        for (src, t) in sqliBySource.sorted(by: { $0.key < $1.key }) {
+            s += "sqli/\(src): \(pct(t.recall)) of \(t.total)\n"
+        }
         return s
     }
 }

@@ -77,7 +77,9 @@ enum EventBuilder {
             "host": "api.example.com", "user-agent": userAgent, "accept": "*/*", "x-forwarded-for": "203.0.113.7",
             "x-forwarded-proto": "https", "x-amzn-trace-id": "Root=1-67891233-abcdef012345678912345678",
         ]
-        var ev: [String: Any] = ["version": "2.0", "routeKey": "$default", "rawPath": "/api/items", "rawQueryString": ""]
+        var ev: [String: Any] = [
+            "version": "2.0", "routeKey": "$default", "rawPath": "/api/items", "rawQueryString": "",
+        ]
         var qsp: [String: String]? = nil
         var body: String? = nil
         var method = "GET"
@@ -131,12 +133,17 @@ enum EventBuilder {
         }
         ev["headers"] = headers
         if let qsp { ev["queryStringParameters"] = qsp }
-        ev["requestContext"] = [
-            "accountId": "123456789012", "apiId": "abc123xyz", "domainName": "api.example.com", "domainPrefix": "api",
-            "http": ["method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": userAgent],
-            "requestId": "JKJaXmPLvHcESHA=", "routeKey": "$default", "stage": "$default",
-            "time": "26/Nov/2026:16:00:00 +0000", "timeEpoch": 1_795_708_800_000,
-        ] as [String: Any]
+        ev["requestContext"] =
+            [
+                "accountId": "123456789012", "apiId": "abc123xyz", "domainName": "api.example.com",
+                "domainPrefix": "api",
+                "http": [
+                    "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7",
+                    "userAgent": userAgent,
+                ],
+                "requestId": "JKJaXmPLvHcESHA=", "routeKey": "$default", "stage": "$default",
+                "time": "26/Nov/2026:16:00:00 +0000", "timeEpoch": 1_795_708_800_000,
+            ] as [String: Any]
         if let body { ev["body"] = body }
         ev["isBase64Encoded"] = false
         return ev

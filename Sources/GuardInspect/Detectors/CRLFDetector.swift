@@ -9,15 +9,21 @@ enum CRLFDetector {
         "etag", "pragma", "accept", "content-encoding", "keep-alive", "te", "trailer", "if-modified-since",
         "if-none-match", "forwarded", "true-client-ip", "client-ip",
     ].map { Array($0.utf8) }
-    static let weakHeaders: [[UInt8]] = ["location", "host", "server", "link", "origin", "connection", "expect", "upgrade", "via", "vary", "date", "age"].map { Array($0.utf8) }
-    static let methods: [[UInt8]] = ["get ", "post ", "head ", "put ", "delete ", "options ", "connect ", "trace ", "patch "].map { Array($0.utf8) }
+    static let weakHeaders: [[UInt8]] = [
+        "location", "host", "server", "link", "origin", "connection", "expect", "upgrade", "via", "vary", "date", "age",
+    ].map { Array($0.utf8) }
+    static let methods: [[UInt8]] = [
+        "get ", "post ", "head ", "put ", "delete ", "options ", "connect ", "trace ", "patch ",
+    ].map { Array($0.utf8) }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         let n = l.count
         if t.flags.contains(.slash), let r = requestLine(l) { return r }
         guard t.flags.contains(.newline) else { return nil }
-        if t.role == .key || t.role == .path, let i = l.firstIndex(where: { $0 == 10 || $0 == 13 }), i > 0 || t.role == .path || n > 1 {
+        if t.role == .key || t.role == .path, let i = l.firstIndex(where: { $0 == 10 || $0 == 13 }),
+            i > 0 || t.role == .path || n > 1
+        {
             return max(0, i - 10)..<min(n, i + 40)
         }
         var i = 0
@@ -27,10 +33,10 @@ enum CRLFDetector {
                 checked += 1
                 var j = i
                 while j < n && (l[j] == 10 || l[j] == 13 || l[j] == 32 || l[j] == 9) { j += 1 }
-                if l.matches(u8("http/1."), at: j) || l.matches(u8("http/2"), at: j) { return hit(i, n) }
-                if l.matches(u8("<html"), at: j) || l.matches(u8("<script"), at: j) { return hit(i, n) }
+                if l.matches("http/1.", at: j) || l.matches("http/2", at: j) { return hit(i, n) }
+                if l.matches("<html", at: j) || l.matches("<script", at: j) { return hit(i, n) }
                 for m in methods where l.matches(m, at: j) {
-                    if l[(j + m.count)...].prefix(200).find(u8(" http/")) != nil { return hit(i, n) }
+                    if l[(j + m.count)...].prefix(200).find(" http/") != nil { return hit(i, n) }
                 }
                 // A header name then `:`.
                 var k = j
@@ -49,7 +55,9 @@ enum CRLFDetector {
                         var e = v
                         while e < n && !isSpace(l[e]) { e += 1 }
                         let word = l[v..<e]
-                        if (word.contains(46) || word.contains(47)) && (e >= n || l[e] == 13 || l[e] == 10) { return hit(i, n) }
+                        if (word.contains(46) || word.contains(47)) && (e >= n || l[e] == 13 || l[e] == 10) {
+                            return hit(i, n)
+                        }
                     }
                 }
             }
@@ -60,7 +68,7 @@ enum CRLFDetector {
 
     /// `GET http://host/ HTTP/1.1` inside a value: a smuggled request line.
     static func requestLine(_ l: [UInt8]) -> Range<Int>? {
-        guard let h = l.find(u8(" http/")) else { return nil }
+        guard let h = l.find(" http/") else { return nil }
         var e = h + 6
         guard e < l.count, isDigit(l[e]) else { return nil }
         e += 1

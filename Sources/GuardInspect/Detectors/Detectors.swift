@@ -22,7 +22,9 @@ enum Detectors {
     static let classes = DetectorClass.allCases
 
     @inline(__always)
-    static func run(_ text: ScanText, mask: DetectorMask, found: inout UInt16, _ report: (DetectorClass, Range<Int>) -> Void) {
+    static func run(
+        _ text: ScanText, mask: DetectorMask, found: inout UInt16, _ report: (DetectorClass, Range<Int>) -> Void
+    ) {
         for cls in classes {
             let bit: UInt16 = 1 << UInt16(cls.index)
             guard mask.bits & bit != 0, found & bit == 0 else { continue }
@@ -42,7 +44,8 @@ enum Detectors {
     }
 
     /// Commands that are a probe when they are the whole value.
-    static let probes: Set<[UInt8]> = Set(["whoami", "ifconfig", "ipconfig", "systeminfo", "sysinfo", "netstat", "uname", "printenv", "tasklist", "phpinfo"].map { Array($0.utf8) })
+    static let probes = WordTable(
+        words: "whoami ifconfig ipconfig systeminfo sysinfo netstat uname printenv tasklist phpinfo", value: true)
 
     static func inertCheck(_ b: [UInt8], role: ValueRole, mask: DetectorMask) -> (DetectorClass, Range<Int>)? {
         if b.count < 6 { return nil }
@@ -50,7 +53,15 @@ enum Detectors {
         if mask.contains(.deser), let r = DeserDetector.detect(t) { return (.deser, r) }
         if mask.contains(.proto), let r = ProtoDetector.detect(t) { return (.proto, r) }
         if mask.contains(.sqli), let r = SQLDetector.detectInert(t) { return (.sqli, r) }
-        if mask.contains(.cmdi), probes.contains(t.l) { return (.cmdi, 0..<b.count) }
+        if mask.contains(.cmdi), probes.contains(t.l[...]) { return (.cmdi, 0..<b.count) }
+        // ..2f..2fetc2fpasswd, 0x2e0x2e0x2f…: traversal spelled with letters and digits only.
+        if mask.contains(.traversal),
+            t.find("..") != nil || t.find("0x2") != nil || t.find("0x5") != nil || t.find("passwd") != nil
+                || t.find(".ini") != nil,
+            let r = TraversalDetector.detect(t)
+        {
+            return (.traversal, r)
+        }
         return nil
     }
 }

@@ -6,13 +6,14 @@ enum JNDIDetector {
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         guard t.flags.contains(.dollar) || t.flags.contains(.brace) || t.flags.contains(.percent) else { return nil }
-        if let i = t.find(u8("${jndi:")) { return i..<min(l.count, i + 60) }
-        guard let start = t.find(u8("${")) else { return nil }
+        if let i = t.find("${jndi:") { return i..<min(l.count, i + 60) }
+        guard let start = t.find("${") else { return nil }
         var budget = 4 * l.count + 64
         var hit = false
         let resolved = resolve(l[start...], depth: 0, budget: &budget, hit: &hit)
-        if hit || resolved.find(u8("${jndi:")) != nil || resolved.find(u8("jndi:ldap")) != nil || resolved.find(u8("jndi:rmi")) != nil
-            || resolved.find(u8("jndi:dns")) != nil
+        if hit || resolved.find("${jndi:") != nil || resolved.find("jndi:ldap") != nil
+            || resolved.find("jndi:rmi") != nil
+            || resolved.find("jndi:dns") != nil
         {
             return start..<min(l.count, start + 60)
         }
@@ -48,10 +49,10 @@ enum JNDIDetector {
     static func evaluate(_ inner: [UInt8], hit: inout Bool) -> [UInt8] {
         var key = inner
         while key.first == 32 { key.removeFirst() }
-        if key.starts(with: u8("jndi:")) || key.starts(with: u8("jndi :")) { hit = true; return key }
-        if let d = key.find(u8(":-")) { return Array(key[(d + 2)...]) }
-        if key.starts(with: u8("lower:")) || key.starts(with: u8("upper:")) { return Array(key[6...]) }
-        if key.starts(with: u8("date:")) { return Array(key[5...]).filter { $0 != 39 } }
+        if key.starts(with: "jndi:") || key.starts(with: "jndi :") { hit = true; return key }
+        if let d = key.find(":-") { return Array(key[(d + 2)...]) }
+        if key.starts(with: "lower:") || key.starts(with: "upper:") { return Array(key[6...]) }
+        if key.starts(with: "date:") { return Array(key[5...]).filter { $0 != 39 } }
         if key.contains(58) { return u8("x") }
         return u8("${") + key + u8("}")
     }

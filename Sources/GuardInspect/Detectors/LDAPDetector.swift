@@ -17,7 +17,9 @@ enum LDAPDetector {
                 var j = i + 1
                 while j < n && isSpace(l[j]) { j += 1 }
                 var op = false
-                if j < n, l[j] == 124 || l[j] == 38 || l[j] == 33 { op = true; j += 1; while j < n && isSpace(l[j]) { j += 1 } }
+                if j < n, l[j] == 124 || l[j] == 38 || l[j] == 33 {
+                    op = true; j += 1; while j < n && isSpace(l[j]) { j += 1 }
+                }
                 if j < n, l[j] == 40 {
                     var k = j + 1
                     while k < n && isSpace(l[k]) { k += 1 }
@@ -41,7 +43,8 @@ enum LDAPDetector {
                 // *)(… or *(|(…: a wildcard that closes or opens a filter
                 var j = i + 1
                 while j < n && (l[j] == 40 || l[j] == 41 || l[j] == 124 || l[j] == 38 || isSpace(l[j])) { j += 1 }
-                if j >= n || filterItem(l, j) || l[j] == 39 { return hit(i, n) }
+                // A NUL ends the filter for C-string LDAP libraries.
+                if j >= n || filterItem(l, j) || l[j] == 39 || l[j] == 0 { return hit(i, n) }
             }
             i += 1
         }

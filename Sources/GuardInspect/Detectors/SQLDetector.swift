@@ -7,7 +7,8 @@ enum SQLDetector {
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         // Every SQL attack has a word of at least two letters; most need punctuation too.
-        if let r = judge(SQLLexer.tokenize(l, from: 0), l, quoteCtx: false) { return r }
+        let plain = SQLLexer.tokenize(l, from: 0)
+        if let r = judge(plain.tokens, plain.firstComment, l, quoteCtx: false) { return r }
         if t.flags.contains(.squote), let q = l.firstIndex(of: 39), let r = judgeQuoted(l, q) { return r }
         if t.flags.contains(.dquote), let q = l.firstIndex(of: 34), let r = judgeQuoted(l, q) { return r }
         // Typographic quotes used as quotes by some sloppy backends.
@@ -15,23 +16,18 @@ enum SQLDetector {
     }
 
     static func detectInert(_ t: ScanText) -> Range<Int>? {
-        for w in [u8("information_schema"), u8("xp_cmdshell"), u8("sp_executesql"), u8("sqlite_master"), u8("pg_shadow")] {
+        for w in [
+            u8("information_schema"), u8("xp_cmdshell"), u8("sp_executesql"), u8("sqlite_master"), u8("pg_shadow"),
+        ] {
             if let i = t.find(w) { return i..<(i + w.count) }
         }
         return nil
     }
 
     static func judgeQuoted(_ l: [UInt8], _ q: Int) -> Range<Int>? {
-        var toks = SQLLexer.tokenize(l, from: q + 1)
-        toks.insert(SQLToken(kind: .string, word: .none, start: 0, end: q + 1, closed: true), at: 0)
-        return judge(toks, l, quoteCtx: true)
-    }
-
-    /// Tokens without comments, and for each whether a comment followed it.
-    struct Stream {
-        var s: [SQLToken] = []
-        var commentAfter: [Bool] = []
-        var terseCommentAfter: [Bool] = []
+        let r = SQLLexer.tokenize(
+            l, from: q + 1, head: SQLToken(kind: .string, word: .none, start: 0, end: q + 1, closed: true))
+        return judge(r.tokens, r.firstComment, l, quoteCtx: true)
     }
 
     static func isLiteral(_ t: SQLToken) -> Bool {
@@ -46,7 +42,9 @@ enum SQLDetector {
     /// and whether it is "SQL-valued" (a literal, a call or a subexpression).
     static func operand(_ s: [SQLToken], _ i: Int) -> (end: Int, valued: Bool, isCall: Bool)? {
         var j = i
-        while j < s.count, (s[j].kind == .op && (s[j].end - s[j].start == 1)) || (s[j].kind == .logic && s[j].word == .not) {
+        while j < s.count,
+            (s[j].kind == .op && (s[j].end - s[j].start == 1)) || (s[j].kind == .logic && s[j].word == .not)
+        {
             j += 1
         }
         guard j < s.count else { return nil }
@@ -72,7 +70,9 @@ enum SQLDetector {
         var depth = 0
         var j = i
         while j < s.count {
-            if s[j].kind == .lparen { depth += 1 } else if s[j].kind == .rparen {
+            if s[j].kind == .lparen {
+                depth += 1
+            } else if s[j].kind == .rparen {
                 depth -= 1
                 if depth == 0 { return j + 1 }
             }
@@ -81,24 +81,9 @@ enum SQLDetector {
         return j
     }
 
-    static func judge(_ toks: [SQLToken], _ l: [UInt8], quoteCtx: Bool) -> Range<Int>? {
-        guard !toks.isEmpty else { return nil }
-        var st = Stream()
-        st.s.reserveCapacity(toks.count)
-        for t in toks {
-            if t.kind == .comment {
-                if !st.commentAfter.isEmpty {
-                    st.commentAfter[st.commentAfter.count - 1] = true
-                    if t.closed { st.terseCommentAfter[st.terseCommentAfter.count - 1] = true }
-                }
-                if st.s.isEmpty { st.s.append(SQLToken(kind: .comment, word: .none, start: t.start, end: t.end, closed: t.closed)); st.commentAfter.append(true); st.terseCommentAfter.append(t.closed) }
-                continue
-            }
-            st.s.append(t)
-            st.commentAfter.append(false)
-            st.terseCommentAfter.append(false)
-        }
-        let s = st.s
+    static func judge(_ s: [SQLToken], _ firstComment: Int, _ l: [UInt8], quoteCtx: Bool) -> Range<Int>? {
+        guard !s.isEmpty else { return nil }
+
         let n = s.count
         var weak: UInt16 = 0
         var weakAt = s[0].start
@@ -119,9 +104,9 @@ enum SQLDetector {
             while j < n && s[j].kind == .rparen { j += 1 }
             let q = s[0].end - 1
             let attached = q == 0 || isWordByte(l[q - 1]) || l[q - 1] == 41
-            if attached && (st.commentAfter[0] || (j > 1 && st.commentAfter[j - 1])) {
+            if attached && (s[0].commentAfter || (j > 1 && s[j - 1].commentAfter)) {
                 // admin'--  admin')/*   (a `#` comment must end the value: '#1 fan' is text)
-                if let c = toks.first(where: { $0.kind == .comment }), l[c.start] != 35 || lastNonSpace(l) == c.start {
+                if firstComment >= 0, l[firstComment] != 35 || lastNonSpace(l) == firstComment {
                     trace("sqli: comment after break-out")
                     return evidence(0)
                 }
@@ -132,9 +117,13 @@ enum SQLDetector {
                 if !adjacent || t.kind == .logic {
                     switch t.kind {
                     case .semicolon:
-                        if j + 1 < n && statement(s, j + 1) || st.commentAfter[j] { trace("sqli: ';' after break-out"); return evidence(j) }
+                        if j + 1 < n && statement(s, j + 1, l) || s[j].commentAfter {
+                            trace("sqli: ';' after break-out"); return evidence(j)
+                        }
                     case .logic, .cmp, .op:
-                        if breakoutExpression(s, st, from: j, l) { trace("sqli: expression after break-out"); return evidence(j) }
+                        if breakoutExpression(s, from: j, l) {
+                            trace("sqli: expression after break-out"); return evidence(j)
+                        }
                     case .word where t.word == .order || t.word == .group:
                         if j + 2 < n, s[j + 1].word == .by, s[j + 2].kind == .number { return evidence(j) }
                     case .word where t.word == .having || t.word == .collate || t.word == .waitfor:
@@ -145,6 +134,7 @@ enum SQLDetector {
             }
         }
 
+        if let r = fragments(s, l, quoteCtx: quoteCtx) { return r }
         var i = 0
         while i < n {
             let t = s[i]
@@ -152,14 +142,17 @@ enum SQLDetector {
             case .word, .function:
                 switch t.word {
                 case .union:
-                    if let u = next(i), u.word == .all || u.word == .distinct || u.word == .select || u.kind == .lparen {
+                    if let u = next(i), u.word == .all || u.word == .distinct || u.word == .select || u.kind == .lparen
+                    {
                         return evidence(i)
                     }
                 case .select:
-                    if selectStructure(s, i) { return evidence(i) }
+                    if selectStructure(s, i, l) { return evidence(i) }
                 case .sensitive: return evidence(i)
                 case .dangerous:
-                    if t.kind == .function, !(i > 0 && s[i - 1].kind == .dot), dangerousCall(s, i, l) { return evidence(i) }
+                    if t.kind == .function, !(i > 0 && s[i - 1].kind == .dot), dangerousCall(s, i, l) {
+                        return evidence(i)
+                    }
                 case .waitfor:
                     if let d = next(i), d.word == .delay || d.word == .function { return evidence(i) }
                 case .declare:
@@ -169,28 +162,45 @@ enum SQLDetector {
                 case .order, .group:
                     if let b = next(i), b.word == .by, i + 2 < n {
                         let x = s[i + 2]
-                        if x.kind == .number, (i + 3 >= n || s[i + 3].kind == .comma || st.commentAfter[i + 2] || quoteCtx || i > 0) {
+                        if x.kind == .number,
+                            (i + 3 >= n || s[i + 3].kind == .comma || s[i + 2].commentAfter || quoteCtx || i > 0)
+                        {
                             return evidence(i)
                         }
                         addWeak(i, 1)
-                        if t.word == .group, s[(i + 3)...].contains(where: { $0.word == .having }) { return evidence(i) }
+                        if t.word == .group, s[(i + 3)...].contains(where: { $0.word == .having }) {
+                            return evidence(i)
+                        }
                     }
                 case .having:
                     if let (e, valued, _) = operand(s, i + 1), valued, e < n, s[e].kind == .cmp { return evidence(i) }
                 case .insert:
-                    if let x = next(i), x.word == .into, i + 3 < n, s[i + 3].word == .values || s[i + 3].kind == .lparen || s[i + 3].word == .select {
+                    if let x = next(i), x.word == .into, i + 3 < n,
+                        s[i + 3].word == .values || s[i + 3].kind == .lparen || s[i + 3].word == .select
+                    {
                         return evidence(i)
                     }
                 case .delete:
-                    if let x = next(i), x.word == .from, i + 2 < n, i + 3 >= n || s[i + 3].word == .whereKw || st.commentAfter[i + 2] {
+                    if let x = next(i), x.word == .from, i + 2 < n,
+                        i + 3 >= n || s[i + 3].word == .whereKw || s[i + 2].commentAfter
+                    {
                         return evidence(i)
                     }
                 case .update:
-                    if i + 4 < n, s[i + 1].kind == .word, s[i + 2].word == .set, s[i + 4].kind == .cmp { return evidence(i) }
+                    if i + 4 < n, s[i + 1].kind == .word, s[i + 2].word == .set, s[i + 4].kind == .cmp {
+                        return evidence(i)
+                    }
                 case .caseKw:
                     if s[(i + 1)...].prefix(8).contains(where: { $0.word == .when }) { addWeak(i, 2) }
                 case .exec:
-                    if let x = next(i), x.word == .sensitive || x.kind == .variable || (x.kind == .word && (l.matches(u8("master"), at: x.start) || l.matches(u8("xp_"), at: x.start) || l.matches(u8("sp_"), at: x.start))) { return evidence(i) }
+                    if let x = next(i),
+                        x.word == .sensitive || x.kind == .variable
+                            || (x.kind == .word
+                                && (l.matches("master", at: x.start) || l.matches("xp_", at: x.start)
+                                    || l.matches("sp_", at: x.start)))
+                    {
+                        return evidence(i)
+                    }
                     if let x = next(i), x.kind != .word { addWeak(i, 3) }
                 case .collate, .limit, .offset, .procedure:
                     if let x = next(i), x.kind == .number || x.kind == .string || x.word == .analyse { addWeak(i, 4) }
@@ -206,12 +216,16 @@ enum SQLDetector {
             case .number:
                 if t.end - t.start >= 6, l[t.start + 1] == 120 { addWeak(i, 6) }  // 0x…
             case .semicolon:
-                if i + 1 < n, statement(s, i + 1) { return evidence(i) }
+                if i + 1 < n, statement(s, i + 1, l) { return evidence(i) }
             case .logic:
                 if t.word != .not, i + 1 < n {
-                    if let r = predicate(s, st, i + 1, l, quoteCtx: quoteCtx) {
+                    if let r = predicate(s, i + 1, l, quoteCtx: quoteCtx) {
                         if r { return evidence(i) }
-                        if let (e, valued, _) = operand(s, i + 1), valued, e >= n || s[e].kind == .rparen || s[e].kind == .cmp { addWeak(i, 7) }
+                        if let (e, valued, _) = operand(s, i + 1), valued,
+                            e >= n || s[e].kind == .rparen || s[e].kind == .cmp
+                        {
+                            addWeak(i, 7)
+                        }
                     }
                 }
             case .cmp:
@@ -220,7 +234,7 @@ enum SQLDetector {
                 break
             default: break
             }
-            if st.terseCommentAfter[i] && i > 0 { addWeak(i, 9) }
+            if s[i].terseAfter && i > 0 { addWeak(i, 9) }
             if weak.nonzeroBitCount >= 2 { return weakAt..<min(l.count, weakAt + 60) }
             i += 1
         }
@@ -235,7 +249,7 @@ enum SQLDetector {
 
     /// After a logic operator: nil when nothing SQL-like follows, false when something
     /// weakly SQL-like does, true for a predicate that only injected SQL would write.
-    static func predicate(_ s: [SQLToken], _ st: Stream, _ i: Int, _ l: [UInt8], quoteCtx: Bool) -> Bool? {
+    static func predicate(_ s: [SQLToken], _ i: Int, _ l: [UInt8], quoteCtx: Bool) -> Bool? {
         let n = s.count
         if s[i].kind == .lparen, i + 1 < n, s[i + 1].word == .select { return true }
         guard let (e1, v1, call1) = operand(s, i) else { return nil }
@@ -250,7 +264,7 @@ enum SQLDetector {
                 {
                     return true
                 }
-                if quoteCtx || (e2 - 1 < n && st.commentAfter[e2 - 1]) { return true }
+                if quoteCtx || (e2 - 1 < n && s[e2 - 1].commentAfter) { return true }
                 return false
             }
             if e1 + 1 >= n, quoteCtx { return true }  // ' or x=
@@ -258,9 +272,11 @@ enum SQLDetector {
         }
         if v1 {
             // ' or 1--   ' or 'x    1 or true#
-            if st.commentAfter[e1 - 1] { return true }
+            if s[e1 - 1].commentAfter { return true }
             let open = s[e1 - 1].kind == .string && !s[e1 - 1].closed
-            if quoteCtx, !open, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic { return true }
+            if quoteCtx, !open, e1 >= n || s[e1].kind == .rparen || s[e1].kind == .semicolon || s[e1].kind == .logic {
+                return true
+            }
             return false
         }
         return nil
@@ -269,7 +285,7 @@ enum SQLDetector {
     /// What follows a closing quote: an expression that carries on in SQL — operators and
     /// operands alternating (two operands side by side are prose), ending in a comment, a
     /// stacked statement, or the application's own closing quote, with a literal or a call.
-    static func breakoutExpression(_ s: [SQLToken], _ st: Stream, from j: Int, _ l: [UInt8]) -> Bool {
+    static func breakoutExpression(_ s: [SQLToken], from j: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         var k = j
         var expectOperand = false
@@ -281,36 +297,47 @@ enum SQLDetector {
             if expectOperand {
                 if t.kind == .lparen, k + 1 < n, s[k + 1].word == .select { return true }
                 guard let (e, valued, isCall) = operand(s, k) else { return false }
-                if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw { strong = true }
+                if isCall, s[k].word == .dangerous || s[k].word == .function || s[k].word == .user || s[k].word == .ifKw
+                {
+                    strong = true
+                }
                 if valued { sawLiteral = true }
                 let last = s[e - 1]
+                // x'|email--  id'not like id--: an expression closed by a terse comment at the end.
+                if last.terseAfter, operators > 0, e >= n { return true }
                 // ' or 'a'='a: the application's own quote closes a short last string.
                 if e >= n, last.kind == .string, !last.closed {
                     let short = last.end - last.start <= 12 && !l[last.start..<last.end].contains(32)
                     return operators > 0 && (sawLiteral || strong) && (short || strong)
                 }
-                if st.commentAfter[e - 1] { return sawLiteral || strong }
+                if s[e - 1].commentAfter { return sawLiteral || strong }
                 k = e
                 expectOperand = false
                 continue
             }
             switch t.kind {
+            case .logic where t.word == .not && k + 1 < n && s[k + 1].kind == .cmp:
+                break  // NOT LIKE, NOT GLOB: the comparison follows
             case .logic where t.word != .not:
-                if k + 1 < n, predicate(s, st, k + 1, l, quoteCtx: true) == true { return true }
+                if k + 1 < n, predicate(s, k + 1, l, quoteCtx: true) == true { return true }
                 operators += 1
                 expectOperand = true
             case .cmp, .op, .logic:
                 operators += 1
                 expectOperand = true
             case .semicolon:
-                return (k + 1 < n && statement(s, k + 1)) || st.commentAfter[k]
+                return (k + 1 < n && statement(s, k + 1, l)) || s[k].commentAfter
             case .rparen:
-                if st.commentAfter[k] { return sawLiteral || strong }
+                if s[k].commentAfter { return sawLiteral || strong }
             case .word:
                 switch t.word {
-                case .union: return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)
+                case .union:
+                    return k + 1 < n && (s[k + 1].word == .select || s[k + 1].word == .all || s[k + 1].kind == .lparen)
                 case .order, .group: return k + 2 < n && s[k + 1].word == .by
-                case .having, .limit, .into, .collate, .from, .whereKw: return sawLiteral || strong
+                case .collate:
+                    return k + 1 < n
+                        && (s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].kind == .string)
+                case .having, .limit, .into, .from, .whereKw: return sawLiteral || strong
                 default: return false
                 }
             default: return false
@@ -321,29 +348,36 @@ enum SQLDetector {
     }
 
     /// A statement after `;`: what stacked-query injection appends.
-    static func statement(_ s: [SQLToken], _ i: Int) -> Bool {
+    static func statement(_ s: [SQLToken], _ i: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         guard i < n else { return false }
         let t = s[i]
         func w(_ k: Int) -> SQLWord { k < n ? s[k].word : .none }
         func kind(_ k: Int) -> SQLToken.Kind? { k < n ? s[k].kind : nil }
         switch t.word {
-        case .select: return selectStructure(s, i) || kind(i + 1) == .number || kind(i + 1) == .variable || kind(i + 1) == .function
+        case .select:
+            return selectStructure(s, i, l) || kind(i + 1) == .number || kind(i + 1) == .variable
+                || kind(i + 1) == .function
         case .drop, .truncate, .create, .alter:
             return w(i + 1) == .table || w(i + 1) == .database || w(i + 1) == .procedure || w(i + 1) == .user
-                || (kind(i + 1) == .word && [u8("view"), u8("function"), u8("index"), u8("schema"), u8("login")].contains { _ in false })
+                || (kind(i + 1) == .word
+                    && [u8("view"), u8("function"), u8("index"), u8("schema"), u8("login")].contains { _ in false })
         case .insert: return w(i + 1) == .into
         case .delete: return w(i + 1) == .from
         case .update: return kind(i + 1) == .word && w(i + 2) == .set
         case .exec:
             guard i + 1 < n else { return false }
-            return s[i + 1].kind == .variable || s[i + 1].word == .sensitive || (s[i + 1].kind == .lparen && kind(i + 2) == .string)
-                || ((s[i + 1].kind == .word || s[i + 1].kind == .function) && (i + 2 >= n || kind(i + 2) == .string || kind(i + 2) == .dot || kind(i + 2) == .semicolon || kind(i + 2) == .lparen))
+            return s[i + 1].kind == .variable || s[i + 1].word == .sensitive
+                || (s[i + 1].kind == .lparen && kind(i + 2) == .string)
+                || ((s[i + 1].kind == .word || s[i + 1].kind == .function)
+                    && (i + 2 >= n || kind(i + 2) == .string || kind(i + 2) == .dot || kind(i + 2) == .semicolon
+                        || kind(i + 2) == .lparen))
         case .declare: return kind(i + 1) == .variable
         case .waitfor: return w(i + 1) == .delay || kind(i + 1) == .word
         case .shutdown: return i + 1 >= n || w(i + 1) == .none && kind(i + 1) != .word
         case .set: return kind(i + 1) == .variable
-        case .ifKw, .begin: return kind(i + 1) == .lparen || kind(i + 1) == .function || w(i + 1) == .not || w(i + 1) == .exists
+        case .ifKw, .begin:
+            return kind(i + 1) == .lparen || kind(i + 1) == .function || w(i + 1) == .not || w(i + 1) == .exists
         case .sensitive: return true
         case .dangerous: return t.kind == .function
         case .print, .goto, .grant, .rename: return kind(i + 1) == .string || kind(i + 1) == .word && i + 2 >= n
@@ -352,16 +386,26 @@ enum SQLDetector {
     }
 
     /// SELECT followed by a select list a person would not write in prose.
-    static func selectStructure(_ s: [SQLToken], _ i: Int) -> Bool {
+    static func selectStructure(_ s: [SQLToken], _ i: Int, _ l: [UInt8]) -> Bool {
         let n = s.count
         var j = i + 1
-        while j < n, s[j].word == .distinct || s[j].word == .all || s[j].word == .top || (j > i + 1 && s[j - 1].word == .top && s[j].kind == .number) {
+        while j < n,
+            s[j].word == .distinct || s[j].word == .all || s[j].word == .top
+                || (j > i + 1 && s[j - 1].word == .top && s[j].kind == .number)
+        {
             j += 1
         }
         guard j < n else { return false }
         let first = s[j]
         switch first.kind {
-        case .op where first.end - first.start == 1: return true  // select *
+        case .op where first.end - first.start == 1:
+            // select * from t   (not "how to use select * from in sql")
+            if l[first.start] != 42 { return true }  // select -1, select ~0: unary operators
+            guard j + 1 < n else { return false }
+            if s[j + 1].kind == .comma { return true }
+            return s[j + 1].word == .from && j + 2 < n
+                && (s[j + 2].kind == .word || s[j + 2].kind == .backtick || s[j + 2].word == .sensitive
+                    || s[j + 2].kind == .lparen)
         case .variable, .function: return true
         case .number, .string:
             guard j + 1 < n else { return first.kind == .number }
@@ -370,7 +414,9 @@ enum SQLDetector {
                 || x.kind == .cmp
         case .lparen: return true
         case .word:
-            if first.word == .null || first.word == .caseKw || first.word == .user || first.word == .sensitive { return true }
+            if first.word == .null || first.word == .caseKw || first.word == .user || first.word == .sensitive {
+                return true
+            }
             // select a, b from t   select name from users where …
             var k = j
             var columns = 0
@@ -381,7 +427,9 @@ enum SQLDetector {
                 if k < n, s[k].kind == .comma { k += 1 } else { break }
             }
             if columns > 1 { return true }
-            if k < n, s[k].word == .from, k + 1 < n, s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].word == .sensitive {
+            if k < n, s[k].word == .from, k + 1 < n,
+                s[k + 1].kind == .word || s[k + 1].kind == .backtick || s[k + 1].word == .sensitive
+            {
                 var m = k + 2
                 while m + 1 < n, s[m].kind == .dot { m += 2 }
                 if m >= n { return false }
@@ -403,7 +451,7 @@ enum SQLDetector {
             if p.kind == .word && p.word == .none { return false }  // "go to sleep(5 min)" style prose
             if p.kind == .dot { return false }
         }
-        if l.matches(u8("sleep"), at: s[i].start), s[i].end - s[i].start == 5 {
+        if l.matches("sleep", at: s[i].start), s[i].end - s[i].start == 5 {
             // sleep(N) with a number: as a statement it is also a time probe.
             return i + 2 < s.count && (s[i + 2].kind == .number || s[i + 2].kind == .lparen)
         }

@@ -11,8 +11,11 @@ struct SQLToken {
     var word: SQLWord
     var start: Int
     var end: Int
-    /// Strings: whether the closing quote was found. Comments: whether it was `--` or `#`.
+    /// Strings: whether the closing quote was found. Comments: whether the comment is terse.
     var closed: Bool
+    /// A comment follows this token; a terse one (`--`, `#`, `/**/`, not `-- prose`).
+    var commentAfter = false
+    var terseAfter = false
 }
 
 enum SQLWord: UInt8 {
@@ -24,8 +27,8 @@ enum SQLWord: UInt8 {
 }
 
 enum SQLLexer {
-    static let words: [[UInt8]: SQLWord] = {
-        var d: [[UInt8]: SQLWord] = [:]
+    static let words: WordTable<SQLWord> = {
+        var d: [([UInt8], SQLWord)] = []
         let plain: [(String, SQLWord)] = [
             ("union", .union), ("select", .select), ("from", .from), ("where", .whereKw), ("insert", .insert),
             ("into", .into), ("update", .update), ("set", .set), ("delete", .delete), ("drop", .drop),
@@ -42,7 +45,7 @@ enum SQLLexer {
             ("load", .load), ("analyse", .analyse), ("begin", .begin), ("print", .print), ("goto", .goto),
             ("grant", .grant), ("rename", .rename), ("div", .or), ("mod", .or),
         ]
-        for (w, k) in plain { d[Array(w.utf8)] = k }
+        for (w, k) in plain { d.append((Array(w.utf8), k)) }
         let sensitive = [
             "information_schema", "sysobjects", "syscolumns", "sysusers", "sysdatabases", "sys.objects",
             "pg_catalog", "pg_shadow", "pg_user", "pg_database", "sqlite_master", "sqlite_schema", "all_tables",
@@ -52,7 +55,7 @@ enum SQLLexer {
             "rdb$fields", "rdb$relations",
             "mysql.user", "sys.tables", "v$version", "dba_users", "all_users",
         ]
-        for w in sensitive { d[Array(w.utf8)] = .sensitive }
+        for w in sensitive { d.append((Array(w.utf8), .sensitive)) }
         // Functions that have no business in ordinary input.
         let dangerous = [
             "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "name_const", "make_set",
@@ -70,8 +73,9 @@ enum SQLLexer {
             "listagg", "xmltype", "xmlagg", "to_char", "to_number", "unicode", "quotename", "soundex",
             "benchmark", "updatexml", "st_latfromgeohash", "gtid_subset", "json_extract", "if", "user",
         ]
-        for w in dangerous where d[Array(w.utf8)] == nil || w == "if" || w == "user" {
-            d[Array(w.utf8)] = w == "if" ? .ifKw : (w == "user" ? .user : .function)
+        let taken = Set(d.map(\.0))
+        for w in dangerous where !taken.contains(Array(w.utf8)) || w == "if" || w == "user" {
+            d.append((Array(w.utf8), w == "if" ? .ifKw : (w == "user" ? .user : .function)))
         }
         for w in [
             "sleep", "benchmark", "pg_sleep", "load_file", "extractvalue", "updatexml", "name_const", "make_set",
@@ -79,16 +83,34 @@ enum SQLLexer {
             "lo_import", "lo_export", "lo_get", "pg_read_file", "pg_ls_dir", "db_name", "is_srvrolemember",
             "has_dbaccess", "randomblob", "load_extension", "gtid_subset", "st_latfromgeohash", "sys_context",
             "unhex", "uncompress", "ctxsys", "xmltype", "json_keys", "aes_decrypt", "aes_encrypt",
-        ] { d[Array(w.utf8)] = .dangerous }
-        return d
+        ] { d.append((Array(w.utf8), .dangerous)) }
+        return WordTable(d)
     }()
 
     static let maxTokens = 160
 
-    /// Tokens of `l` (lowercased text) from `start`, at most `maxTokens`.
-    static func tokenize(_ l: [UInt8], from start: Int) -> [SQLToken] {
+    /// Tokens of `l` (lowercased text) from `start`, at most `maxTokens`. Comments are not
+    /// tokens: they set `commentAfter` on the token before them (a comment before any token
+    /// becomes one leading comment token). `firstComment` is where the first comment starts.
+    static func tokenize(_ l: [UInt8], from start: Int, head: SQLToken? = nil) -> (
+        tokens: [SQLToken], firstComment: Int
+    ) {
         var toks: [SQLToken] = []
-        toks.reserveCapacity(16)
+        toks.reserveCapacity(min(maxTokens, l.count / 3 + 4))
+        if let head { toks.append(head) }
+        var firstComment = -1
+        func comment(_ t: SQLToken) {
+            if firstComment < 0 { firstComment = t.start }
+            if toks.isEmpty {
+                var c = t
+                c.commentAfter = true
+                c.terseAfter = t.closed
+                toks.append(c)
+            } else {
+                toks[toks.count - 1].commentAfter = true
+                if t.closed { toks[toks.count - 1].terseAfter = true }
+            }
+        }
         let n = l.count
         var i = start
         while i < n && toks.count < maxTokens {
@@ -118,6 +140,19 @@ enum SQLLexer {
                 toks.append(SQLToken(kind: .backtick, word: .none, start: s, end: i, closed: j < n))
             case 35 where i > 0 && l[i - 1] == 38:  // &#39; is an entity, not a comment
                 i += 1
+            case 35 where i + 1 < n && l[i + 1] == 62:  // #> #>> (PostgreSQL JSON paths)
+                let e = i + 2 < n && l[i + 2] == 62 ? i + 3 : i + 2
+                toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: e, closed: true))
+                i = e
+            case 45 where i + 1 < n && l[i + 1] == 62,
+                64
+            where i + 1 < n
+                && (l[i + 1] == 62 || l[i + 1] == 63 || (l[i + 1] == 64 && (i + 2 >= n || !isWordByte(l[i + 2])))),
+                63 where i + 1 < n && (l[i + 1] == 124 || l[i + 1] == 38):  // -> ->> @> @? @@ ?| ?&
+                var e = i + 2
+                if e < n && l[e] == 62 { e += 1 }
+                toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: e, closed: true))
+                i = e
             case 45 where i + 1 < n && l[i + 1] == 45, 35:  // -- #
                 var j = i
                 while j < n && l[j] != 10 { j += 1 }
@@ -128,18 +163,18 @@ enum SQLLexer {
                 var b = j
                 while b > a && isSpace(l[b - 1]) { b -= 1 }
                 let terse = b - a <= 12 && !l[a..<b].contains(32)
-                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: terse))
+                comment(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: terse))
             case 47 where i + 1 < n && l[i + 1] == 42:  // /*
                 if i + 2 < n && l[i + 2] == 33 {  // /*! executable comment: read on as code
                     i += 3
                     while i < n && isDigit(l[i]) { i += 1 }
-                    toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: false))
+                    comment(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: false))
                     continue
                 }
                 var j = i + 2
                 while j + 1 < n && !(l[j] == 42 && l[j + 1] == 47) { j += 1 }
                 i = j + 1 < n ? j + 2 : n
-                toks.append(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: true))
+                comment(SQLToken(kind: .comment, word: .none, start: s, end: i, closed: true))
             case 42 where i + 1 < n && l[i + 1] == 47:  // stray */
                 i += 2
             case 48...57:
@@ -178,6 +213,9 @@ enum SQLLexer {
             case 44: toks.append(SQLToken(kind: .comma, word: .none, start: s, end: i + 1, closed: true)); i += 1
             case 59: toks.append(SQLToken(kind: .semicolon, word: .none, start: s, end: i + 1, closed: true)); i += 1
             case 46: toks.append(SQLToken(kind: .dot, word: .none, start: s, end: i + 1, closed: true)); i += 1
+            case 60 where i + 1 < n && l[i + 1] == 64:  // <@
+                toks.append(SQLToken(kind: .cmp, word: .not, start: s, end: i + 2, closed: true))
+                i += 2
             case 61, 60, 62, 33:  // = < > !
                 var j = i + 1
                 while j < n && j - i < 3 && (l[j] == 61 || l[j] == 60 || l[j] == 62) { j += 1 }
@@ -204,12 +242,12 @@ enum SQLLexer {
                     while j < n && (isWordByte(l[j]) || l[j] == 36) { j += 1 }
                     // Qualified names of interest are one word: information_schema.tables stays split.
                     var w = SQLWord.none
-                    if j - i >= 2 && j - i <= 20 { w = words[Array(l[i..<j])] ?? .none }
+                    if j - i >= 2 && j - i <= 20 { w = words.lookup(l[i..<j]) ?? .none }
                     if w == .none, j < n, l[j] == 46, j - i <= 8 {
                         // sys.objects, mysql.user, v$version
                         var k = j + 1
                         while k < n && isWordByte(l[k]) { k += 1 }
-                        if k - i <= 20, let q = words[Array(l[i..<k])], q == .sensitive { w = q; j = k }
+                        if k - i <= 20, let q = words.lookup(l[i..<k]), q == .sensitive { w = q; j = k }
                     }
                     var kind = SQLToken.Kind.word
                     switch w {
@@ -228,6 +266,6 @@ enum SQLLexer {
                 }
             }
         }
-        return toks
+        return (toks, firstComment)
     }
 }

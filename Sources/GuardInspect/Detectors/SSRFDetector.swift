@@ -4,20 +4,28 @@
 /// when it points at loopback, private, link-local or unspecified addresses, cloud metadata
 /// names, rebinding names, or uses a scheme that speaks raw protocols (gopher, dict, …).
 enum SSRFDetector {
-    static let rawSchemes: [[UInt8]] = ["gopher", "dict", "file", "ldap", "ldaps", "tftp", "jar", "netdoc", "phar", "expect", "sftp", "telnet", "smb", "php", "glob", "ssh2", "rar", "ogg", "zip"].map { Array($0.utf8) }
+    static let rawSchemes: [[UInt8]] = [
+        "gopher", "dict", "file", "ldap", "ldaps", "tftp", "jar", "netdoc", "phar", "expect", "sftp", "telnet", "smb",
+        "php", "glob", "ssh2", "rar", "ogg", "zip",
+    ].map { Array($0.utf8) }
 
-    static let metadataPaths: [[UInt8]] = ["/latest/meta-data", "/latest/user-data", "/latest/api/token", "/latest/dynamic/", "/computemetadata/", "/metadata/instance", "/metadata/v1", "/openstack/latest", "/metadata/identity", "/2009-04-04/meta-data", "/metadata/computemetadata", "/runtime/invocation/", "/2018-06-01/runtime", "/v1/metadata", "/hetzner/v1/metadata", "/opc/v1/instance", "/opc/v2/instance"].map { Array($0.utf8) }
+    static let metadataPaths = NeedleSet([
+        "/latest/meta-data", "/latest/user-data", "/latest/api/token", "/latest/dynamic/", "/computemetadata/",
+        "/metadata/instance", "/metadata/v1", "/openstack/latest", "/metadata/identity", "/2009-04-04/meta-data",
+        "/metadata/computemetadata", "/runtime/invocation/", "/2018-06-01/runtime", "/v1/metadata",
+        "/hetzner/v1/metadata", "/opc/v1/instance", "/opc/v2/instance",
+    ])
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         if t.role == .metadata { return nil }
         if t.flags.contains(.slash) {
-            for p in metadataPaths { if let i = l.find(p) { return i..<min(l.count, i + 60) } }
+            if let (_, i) = metadataPaths.first(in: l) { return i..<min(l.count, i + 60) }
         }
         var from = 0
         var count = 0
         if t.flags.contains(.colon) && t.flags.contains(.slash) {
-            while let i = l.find(u8("://"), from: from), count < 16 {
+            while let i = l.find("://", from: from), count < 16 {
                 count += 1
                 from = i + 3
                 var s = i
@@ -32,14 +40,18 @@ enum SSRFDetector {
                 while let a = l.find([64], from: at), count < 32 {
                     count += 1
                     at = a + 1
-                    if let (host, _) = authority(l, a + 1), dangerous(host.name) { return max(0, a - 20)..<min(l.count, a + 40) }
+                    if let (host, _) = authority(l, a + 1), dangerous(host.name) {
+                        return max(0, a - 20)..<min(l.count, a + 40)
+                    }
                 }
             }
         }
         // http:127.0.0.1  http:/2852039166  (no `//`; browsers and curl accept it)
         if t.flags.contains(.colon) {
             for scheme in [u8("http:"), u8("https:")] {
-                if let i = t.find(scheme), i + scheme.count < l.count, l[i + scheme.count] != 47 || (i + scheme.count + 1 < l.count && l[i + scheme.count + 1] != 47) {
+                if let i = t.find(scheme), i + scheme.count < l.count,
+                    l[i + scheme.count] != 47 || (i + scheme.count + 1 < l.count && l[i + scheme.count + 1] != 47)
+                {
                     var j = i + scheme.count
                     while j < l.count && (l[j] == 47 || l[j] == 92) { j += 1 }
                     if judgeAuthority(l, j) { return i..<min(l.count, i + 60) }
@@ -49,15 +61,17 @@ enum SSRFDetector {
         // Scheme-relative //host and a bare host at the start: 127.1:80/, localhost/…
         var s = 0
         while s < l.count && isSpace(l[s]) { s += 1 }
-        if l.matches(u8("//"), at: s), judgeAuthority(l, s + 2) { return s..<min(l.count, s + 60) }
+        if l.matches("//", at: s), judgeAuthority(l, s + 2) { return s..<min(l.count, s + 60) }
         if s < l.count, isAlnum(l[s]) || l[s] == 91, t.role != .header || t.name.isEmpty {
             // Only when the value is an address followed by a port or a path: an IP alone is data.
             if let (host, end) = authority(l, s), end < l.count || host.hadPort {
                 if end < l.count, l[end] != 47 && l[end] != 63 && l[end] != 35 && !host.hadPort { return nil }
                 // A bare host must be a name we know or a dotted or hex address: `1/4` is a fraction.
                 let name = host.name
-                let addressy = name.contains(46) || name.starts(with: u8("0x")) || name.contains(58)
-                if addressy || names.contains(name), dangerous(name), !(name.count < 2) { return s..<min(l.count, s + 60) }
+                let addressy = name.contains(46) || name.starts(with: "0x") || name.contains(58)
+                if addressy || names.contains(name), dangerous(name), !(name.count < 2) {
+                    return s..<min(l.count, s + 60)
+                }
             }
         }
         return nil
@@ -68,7 +82,9 @@ enum SSRFDetector {
     /// The host of the authority starting at `i`, and where the authority ends.
     static func authority(_ l: [UInt8], _ i: Int) -> (Host, Int)? {
         var end = i
-        while end < l.count, l[end] != 47, l[end] != 63, l[end] != 35, l[end] != 33, !isSpace(l[end]), l[end] != 34, l[end] != 39, l[end] != 60, end - i < 256 {
+        while end < l.count, l[end] != 47, l[end] != 63, l[end] != 35, l[end] != 33, !isSpace(l[end]), l[end] != 34,
+            l[end] != 39, l[end] != 60, end - i < 256
+        {
             end += 1
         }
         var a = Array(l[i..<end]).filter { $0 != 92 }
@@ -102,8 +118,21 @@ enum SSRFDetector {
         return false
     }
 
-    static let names: [[UInt8]] = ["localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal", "kubernetes.default", "kubernetes.default.svc", "lvh.me", "localtest.me", "vcap.me", "lacolhost.com", "127.0.0.1.nip.io", "customer1.app.localhost.my.company.127.0.0.1.nip.io", "spoofed.burpcollaborator.net", "0", "metadata.azure.internal", "169.254.169.254.nip.io", "localhost.me", "localhost4", "localhost6", "localhost4.localdomain4", "localhost6.localdomain6", "ipv6-localhost", "ipv6-loopback", "ip6-localnet", "metadata.packet.net", "metadata.platformequinix.com", "metadata.tencentyun.com", "metadata.oraclecloud.com", "instance-data.ec2.internal", "kubernetes.default.svc.cluster.local", "host.docker.internal", "gateway.docker.internal"].map { Array($0.utf8) }
-    static let suffixes: [[UInt8]] = [".localhost", ".lvh.me", ".localtest.me", ".vcap.me", ".internal", ".nip.io", ".xip.io", ".sslip.io", ".localdomain", ".local"].map { Array($0.utf8) }
+    static let names: [[UInt8]] = [
+        "localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "metadata", "metadata.google.internal",
+        "metadata.goog", "instance-data", "instance-data.ec2.internal", "kubernetes.default", "kubernetes.default.svc",
+        "lvh.me", "localtest.me", "vcap.me", "lacolhost.com", "127.0.0.1.nip.io",
+        "customer1.app.localhost.my.company.127.0.0.1.nip.io", "spoofed.burpcollaborator.net", "0",
+        "metadata.azure.internal", "169.254.169.254.nip.io", "localhost.me", "localhost4", "localhost6",
+        "localhost4.localdomain4", "localhost6.localdomain6", "ipv6-localhost", "ipv6-loopback", "ip6-localnet",
+        "metadata.packet.net", "metadata.platformequinix.com", "metadata.tencentyun.com", "metadata.oraclecloud.com",
+        "instance-data.ec2.internal", "kubernetes.default.svc.cluster.local", "host.docker.internal",
+        "gateway.docker.internal",
+    ].map { Array($0.utf8) }
+    static let suffixes: [[UInt8]] = [
+        ".localhost", ".lvh.me", ".localtest.me", ".vcap.me", ".internal", ".nip.io", ".xip.io", ".sslip.io",
+        ".localdomain", ".local",
+    ].map { Array($0.utf8) }
 
     static func dangerous(_ name: [UInt8]) -> Bool {
         if names.contains(name) { return true }
@@ -112,7 +141,9 @@ enum SSRFDetector {
                 // 10.0.0.1.nip.io resolves to 10.0.0.1
                 let inner = Array(name.prefix(name.count - s.count))
                 if let v4 = parseIPv4(inner) { return privateV4(v4) }
-                if let dot = inner.lastIndex(of: 46), let v4 = parseIPv4(Array(inner[(dot + 1)...])) { return privateV4(v4) }
+                if let dot = inner.lastIndex(of: 46), let v4 = parseIPv4(Array(inner[(dot + 1)...])) {
+                    return privateV4(v4)
+                }
                 continue
             }
             return true
@@ -130,7 +161,13 @@ enum SSRFDetector {
         while i < s.count {
             var v: UInt64 = 0
             var base: UInt64 = 10
-            if s[i] == 48, i + 1 < s.count, s[i + 1] == 120 { base = 16; i += 2 } else if s[i] == 48, i + 1 < s.count, s[i + 1] == 111 { base = 8; i += 2 } else if s[i] == 48, i + 1 < s.count, isDigit(s[i + 1]) { base = 8; i += 1 }
+            if s[i] == 48, i + 1 < s.count, s[i + 1] == 120 {
+                base = 16; i += 2
+            } else if s[i] == 48, i + 1 < s.count, s[i + 1] == 111 {
+                base = 8; i += 2
+            } else if s[i] == 48, i + 1 < s.count, isDigit(s[i + 1]) {
+                base = 8; i += 1
+            }
             let start = i
             while i < s.count, s[i] != 46 {
                 guard let d = hexValue(s[i]), UInt64(d) < base else { return nil }
@@ -149,9 +186,11 @@ enum SSRFDetector {
         switch parts.count {
         case 1: return UInt32(parts[0])
         case 2: guard parts[0] < 256, parts[1] < 1 << 24 else { return nil }; return UInt32(parts[0] << 24 | parts[1])
-        case 3: guard parts[0] < 256, parts[1] < 256, parts[2] < 1 << 16 else { return nil }
+        case 3:
+            guard parts[0] < 256, parts[1] < 256, parts[2] < 1 << 16 else { return nil }
             return UInt32(parts[0] << 24 | parts[1] << 16 | parts[2])
-        case 4: guard parts.allSatisfy({ $0 < 256 }) else { return nil }
+        case 4:
+            guard parts.allSatisfy({ $0 < 256 }) else { return nil }
             return UInt32(parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3])
         default: return nil
         }

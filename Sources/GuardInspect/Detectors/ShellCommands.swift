@@ -24,7 +24,7 @@ enum ShellCommands {
         nikto hashcat wpscan whatweb gobuster ffuf dirb rustscan zip7 unrar xdg-open \
         .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
         systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
-        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin ll la .databases .tables .dump \
+        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
         .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan
         """
 
@@ -40,21 +40,42 @@ enum ShellCommands {
     /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
     /// `python3.11` (a version).
     static func lookup(_ word: [UInt8]) -> ShellDetector.Tier? {
-        if let t = table[word] { return t }
+        if let t = table.lookup(word) { return t }
         var w = word
         while let last = w.last, isDigit(last) || last == 46 { w.removeLast() }
-        if w.count >= 2, w.count < word.count, let t = table[w], t == .strong { return t }
-        if let dash = word.firstIndex(of: 45), dash >= 3, let t = table[Array(word[..<dash])], t == .strong { return t }
+        if w.count >= 2, w.count < word.count, let t = table.lookup(w), t == .strong { return t }
+        if let dash = word.firstIndex(of: 45), dash >= 3, let t = table.lookup(word[..<dash]), t == .strong { return t }
         return nil
     }
 
-    static let table: [[UInt8]: ShellDetector.Tier] = {
-        var d: [[UInt8]: ShellDetector.Tier] = [:]
-        for w in strong.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d[Array(w.utf8)] = .strong }
-        for w in weak.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d[Array(w.utf8)] = .weak }
-        return d
+    static let table: WordTable<ShellDetector.Tier> = {
+        var d: [([UInt8], ShellDetector.Tier)] = []
+        for w in strong.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d.append((Array(w.utf8), .strong)) }
+        for w in weak.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d.append((Array(w.utf8), .weak)) }
+        return WordTable(d)
     }()
 
+    /// Strong commands that are also nouns of prose about software ("; python rocks"): after an
+    /// operator they need shell-looking arguments like the weak ones.
+    static let prose = WordTable(
+        words: """
+            python python2 python3 ruby perl php java node nodejs docker git npm pip pip3 go cargo gem yarn helm aws \
+            gcloud az ping echo cat sleep kill ls id ps env ver reg ip nc cc sh ed ex vi vim nano emacs top w mail open \
+            rm cp mv ln dd tar zip man mysql psql mongo ssh ftp screen script tail head find more less dir lua tmux \
+            expect make deno bun gpg snap printf locate strings file sort time date host route net cd
+            """, value: true)
+
+    /// Strong commands that are also English verbs or nouns: not judged alone at a value's start.
+    static let verbs = WordTable(
+        words: """
+            curl bash grep crash chef knife column bridge comm screen script expect shuf split watch touch \
+            mount pkill kill sudo tee trap look fold cut paste join sort uniq whois dig host finger route \
+            which where locate unzip mail nice time wall apropos terraform kubectl cmake gcc clang openssl gpg tmux
+            """, value: true)
+
     /// Commands that run the command after them.
-    static let prefixes: Set<[UInt8]> = Set(["time", "nohup", "sudo", "doas", "env", "exec", "nice", "timeout", "xargs", "strace", "busybox", "setsid", "chroot", "watch", "command", "builtin", "stdbuf", "ionice", "taskset"].map { Array($0.utf8) })
+    static let prefixes = WordTable(
+        words:
+            "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
+        value: true)
 }

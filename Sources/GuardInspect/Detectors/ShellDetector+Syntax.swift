@@ -5,23 +5,31 @@ extension ShellDetector {
     static func syntax(_ l: [UInt8], _ f: CharFlags) -> Range<Int>? {
         let n = l.count
         func hit(_ i: Int) -> Range<Int> { i..<min(n, i + 60) }
+        // Server-side includes: <!--#exec cmd="…" -->
+        if f.contains(.lt), let i = l.find("<!--#") {
+            for d in [u8("exec"), u8("include"), u8("echo"), u8("config"), u8("printenv"), u8("fsize"), u8("flastmod")]
+            where l.matches(d, at: i + 5) { return hit(i) }
+        }
         if f.contains(.dollar) {
-            if let i = l.find(u8("$((")) ?? l.find(u8("$[")) { return hit(i) }
+            if let i = l.find("$((") ?? l.find("$[") { return hit(i) }
             var from = 0
-            while let i = l.find(u8("${"), from: from) {
+            while let i = l.find("${", from: from) {
                 from = i + 2
                 var j = i + 2
                 while j < n && (isAlnum(l[j]) || l[j] == 95) { j += 1 }
                 guard j > i + 2, j < n else { continue }
                 let c = l[j]
-                if c == 35 || c == 37 || c == 47 || c == 94 || c == 44 || c == 64 { return hit(i) }  // ${x#…} ${x%…} ${x/…}
-                if c == 58, j + 1 < n, l[j + 1] == 45 || l[j + 1] == 61 || l[j + 1] == 63 || l[j + 1] == 43 || isDigit(l[j + 1]) {
+                // ${x#…} ${x%…} ${x/…}: parameter expansion operators
+                if c == 35 || c == 37 || c == 47 || c == 94 || c == 44 || c == 64 { return hit(i) }
+                if c == 58, j + 1 < n,
+                    l[j + 1] == 45 || l[j + 1] == 61 || l[j + 1] == 63 || l[j + 1] == 43 || isDigit(l[j + 1])
+                {
                     return hit(i)
                 }
-                if c == 125, l.matches(u8("${shell}"), at: i) || l.matches(u8("${cmd}"), at: i) { return hit(i) }
+                if c == 125, l.matches("${shell}", at: i) || l.matches("${cmd}", at: i) { return hit(i) }
             }
             // $a$b$c… or $c1$c2: a command assembled from variables.
-            if let i = l.find(u8("$shell")), l[(i + 6)...].prefix(6).find(u8("-c")) != nil { return hit(i) }
+            if let i = l.find("$shell"), l[(i + 6)...].prefix(6).find("-c") != nil { return hit(i) }
             var run = 0
             var k = 0
             while k < n {
@@ -39,40 +47,63 @@ extension ShellDetector {
         }
         if f.contains(.paren) {
             // Shellshock and fork bombs.
-            if let i = l.find(u8("() {")) ?? l.find(u8("(){")) {
+            if let i = l.find("() {") ?? l.find("(){") {
                 var j = i + 3
                 while j < n && (isSpace(l[j]) || l[j] == 123) { j += 1 }
                 if i == 0 || (j < n && l[j] == 58) || (j + 1 < n && l[j] == 58 && l[j + 1] == 59) { return hit(i) }
                 var a = i
-                while a > 0 && isAlnum(l[a - 1]) { a -= 1 }
+                while a > 0 && (isAlnum(l[a - 1]) || l[a - 1] == 46 || l[a - 1] == 95 || l[a - 1] == 58) { a -= 1 }
                 if a < i {
+                    // A function that pipes into or backgrounds itself: a fork bomb.
                     let name = Array(l[a..<i])
                     let body = Array(l[j...].prefix(80))
-                    if body.find(name + [124]) != nil || body.find(name + [38]) != nil || body.find(name + [32, 124]) != nil || body.find(name + [32, 38]) != nil { return hit(a) }
+                    for tail in [
+                        [124], [38], [32, 124], [32, 38], [40, 41, 32, 124], [40, 41, 32, 38], [40, 41, 124],
+                        [40, 41, 38],
+                    ] as [[UInt8]] where body.find(name + tail) != nil {
+                        return hit(a)
+                    }
                 }
             }
-            for fn in codeExec {
-                var from = 0
-                while let i = l.find(fn, from: from) {
-                    from = i + fn.count
-                    if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { continue }
-                    var j = i + fn.count
-                    while j < n && isSpace(l[j]) { j += 1 }
-                    if fn == u8("phpinfo(") { return hit(i) }
-                    if j < n, l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36 { return hit(i) }
+            var exec: Int? = nil
+            codeExec.forEach(in: l) { k, i in
+                let fn = codeExec.needles[k]
+                if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { return false }
+                var j = i + fn.count
+                while j < n && isSpace(l[j]) { j += 1 }
+                if fn == u8("phpinfo(") || fn == u8("phpversion(")
+                    || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36)
+                {
+                    exec = i
+                    return true
                 }
+                return false
             }
+            if let exec { return hit(exec) }
         }
-        if let r = batch(l) { return r }
+        // ~+ ~- : tilde expansions (the working directories) as a value or after an operator
+        if f.contains(.tilde), let i = l.find([126]), i + 1 < l.count, l[i + 1] == 43 || l[i + 1] == 45,
+            i == 0 || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 || isSpace(l[i - 1]),
+            (l[(i + 2)...].firstIndex(where: { !isDigit($0) }).map { isSpace(l[$0]) || l[$0] == 47 || l[$0] == 59 }
+                ?? true)
+        {
+            return hit(i)
+        }
+        if f.contains(.percent) || f.contains(.bracket) || f.contains(.dquote) || f.contains(.equals)
+            || f.contains(.paren)
+            || batchWords.first(in: l) != nil, let r = batch(l, f)
+        {
+            return r
+        }
         // find … -exec cmd, vim's \!cmd, less's !cmd
-        if let i = l.find(u8(" -exec ")), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
+        if let i = l.find(" -exec "), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
         if f.contains(.excl) {
             var from = 0
             while let i = l.find([33], from: from) {
                 from = i + 1
                 guard i == 0 || l[i - 1] == 92 || isSpace(l[i - 1]) else { continue }
                 let (w, e) = readWord(l, from: i + 1)
-                if ShellCommands.table[w] == .strong, w.count >= 2, e >= n || isSpace(l[e]) { return hit(i) }
+                if ShellCommands.table.lookup(w) == .strong, w.count >= 2, e >= n || isSpace(l[e]) { return hit(i) }
             }
         }
         if f.contains(.minus), let r = powershell(l) { return r }
@@ -80,19 +111,21 @@ extension ShellDetector {
         return nil
     }
 
-    static let codeExec: [[UInt8]] = [
+    static let codeExec = NeedleSet([
         "system(", "exec(", "shell_exec(", "passthru(", "popen(", "proc_open(", "pcntl_exec(", "os.system(",
         "os.popen(", "subprocess.call(", "subprocess.run(", "subprocess.popen(", "subprocess.check_output(",
         "child_process", "execsync(", "spawnsync(", "phpinfo(", "runtime.getruntime().exec(", "io.popen(",
-        "kernel.exec(", "%x(",
-    ].map { Array($0.utf8) }
+        "kernel.exec(", "%x(", "phpversion(", "proc_nice(", "assert(\"", "create_function(",
+    ])
 
     /// cmd.exe: `FOR [/D|/R|/L|/F …] %x IN (…) DO …` and `IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL …`,
     /// `IF a==b …`, `IF x EQU y …`.
-    static func batch(_ l: [UInt8]) -> Range<Int>? {
+    static let batchWords = NeedleSet(["exist", "defined", "errorlevel", "cmdextversion"])
+
+    static func batch(_ l: [UInt8], _ f: CharFlags) -> Range<Int>? {
         let n = l.count
         var from = 0
-        while let i = l.find(u8("for"), from: from) {
+        while f.contains(.percent), let i = l.find("for", from: from) {
             from = i + 3
             guard wordStart(l, i), i + 3 < n, isSpace(l[i + 3]) else { continue }
             var j = i + 3
@@ -115,14 +148,13 @@ extension ShellDetector {
             // %x or %%x, then IN (
             var k = j + 1
             if k < n && l[k] == 37 { k += 1 }
-            if k < n && l[k] == 126 { k += 1 }
-            k += 1
+            if k < n && !isSpace(l[k]) { k += 1 }  // %G %~ %[ …
             while k < n && isAlnum(l[k]) && k < j + 24 { k += 1 }
             while k < n && isSpace(l[k]) { k += 1 }
-            if l.matches(u8("in"), at: k) { return i..<min(n, i + 60) }
+            if l.matches("in", at: k) { return i..<min(n, i + 60) }
         }
         from = 0
-        while let i = l.find(u8("if"), from: from) {
+        while let i = l.find("if", from: from) {
             from = i + 2
             guard wordStart(l, i), i + 2 < n, isSpace(l[i + 2]) else { continue }
             // Only at a command position: the value start or after an operator.
@@ -132,59 +164,96 @@ extension ShellDetector {
             var j = i + 2
             func skip() { while j < n && isSpace(l[j]) { j += 1 } }
             skip()
-            if l.matches(u8("/i"), at: j) { j += 2; skip() }
-            if l.matches(u8("not"), at: j) { j += 3; skip() }
+            if l.matches("/i", at: j) { j += 2; skip() }
+            if l.matches("not", at: j) { j += 3; skip() }
             for w in [u8("exist"), u8("defined"), u8("errorlevel"), u8("cmdextversion")] where l.matches(w, at: j) {
                 if j + w.count < n, isSpace(l[j + w.count]) { return i..<min(n, i + 60) }
             }
             // IF x==y cmd, IF x EQU y cmd, IF %1 …, IF [%1] …, IF "%v" …
             if j < n, l[j] == 37 || l[j] == 91 || l[j] == 34 { return i..<min(n, i + 60) }
             if j < n, l[j] == 40 {
-                // IF (2 GEQ 15) …, but not JavaScript's if (a > b) {
+                // IF (2 GEQ 15) …, IF (a) == (b) …, but not JavaScript's if (a > b) {
                 let close = l[j...].firstIndex(of: 41) ?? n
                 let inside = Array(l[j..<close])
-                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: { inside.find($0) != nil }) { return i..<min(n, i + 60) }
+                if [u8(" equ "), u8(" neq "), u8(" lss "), u8(" leq "), u8(" gtr "), u8(" geq ")].contains(where: {
+                    inside.find($0) != nil
+                }) || inside.contains(37) {
+                    return i..<min(n, i + 60)
+                }
+                var k = close + 1
+                while k < n && isSpace(l[k]) { k += 1 }
+                for w in [u8("equ "), u8("neq "), u8("lss "), u8("leq "), u8("gtr "), u8("geq "), u8("==")]
+                where l.matches(w, at: k) {
+                    return i..<min(n, i + 60)
+                }
                 continue
             }
             var e = j
             while e < n && !isSpace(l[e]) { e += 1 }
-            if l[j..<e].find(u8("==")) != nil { return i..<min(n, i + 60) }
+            if l[j..<e].find("==") != nil { return i..<min(n, i + 60) }
             var k = e
             while k < n && isSpace(l[k]) { k += 1 }
-            for w in [u8("equ"), u8("neq"), u8("lss"), u8("leq"), u8("gtr"), u8("geq"), u8("==")] where l.matches(w, at: k) {
+            for w in [u8("equ"), u8("neq"), u8("lss"), u8("leq"), u8("gtr"), u8("geq"), u8("==")]
+            where l.matches(w, at: k) {
                 return i..<min(n, i + 60)
             }
         }
         return nil
     }
 
-    static let psVerbs: [[UInt8]] = ["invoke-", "start-", "new-object", "get-wmiobject", "get-process", "get-content", "set-content", "add-type", "set-executionpolicy", "remove-item", "out-file", "get-childitem", "set-mppreference", "iwmi", "iex ", "iwr ", "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ", "-noprofile", "-windowstyle hidden"].map { Array($0.utf8) }
+    static let psVerbs = NeedleSet([
+        "invoke-", "start-", "new-object", "get-wmiobject", "get-process", "get-content", "set-content", "add-type",
+        "set-executionpolicy", "remove-item", "out-file", "get-childitem", "set-mppreference", "iwmi", "iex ", "iwr ",
+        "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ",
+        "-noprofile", "-windowstyle hidden",
+    ])
 
     static func powershell(_ l: [UInt8]) -> Range<Int>? {
-        for v in psVerbs {
-            if let i = l.find(v), wordStart(l, i) || v[0] == 45 {
-                if v.last == 45 {  // Verb-Noun
-                    var e = i + v.count
-                    let s = e
-                    while e < l.count && isAlpha(l[e]) { e += 1 }
-                    guard e - s >= 3 else { continue }
-                }
-                return i..<min(l.count, i + 60)
+        var found: Int? = nil
+        psVerbs.forEach(in: l) { k, i in
+            let v = psVerbs.needles[k]
+            guard wordStart(l, i) || v[0] == 45 else { return false }
+            if v.last == 45 {  // Verb-Noun
+                var e = i + v.count
+                let s = e
+                while e < l.count && isAlpha(l[e]) { e += 1 }
+                guard e - s >= 3 else { return false }
             }
+            found = i
+            return true
         }
-        return nil
+        return found.map { $0..<min(l.count, $0 + 60) }
     }
 
-    /// c{a,oun}t, {cat,/etc/passwd}: brace expansion glued to a word.
+    /// c{a,oun}t, {l,-lh}s, {cat,/etc/passwd}: brace expansion glued to a word.
     static func braceExpansion(_ l: [UInt8]) -> Range<Int>? {
         var from = 0
         while let i = l.find([123], from: from) {
             from = i + 1
-            guard i > 0, isAlpha(l[i - 1]) else { continue }
+            let glued = i > 0 && isAlpha(l[i - 1])
+            if !glued {
+                // {a,b}word at a word start
+                guard i == 0 || isSpace(l[i - 1]) || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 else {
+                    continue
+                }
+                var j = i + 1
+                var commas = 0
+                while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39
+                    && l[j] != 58
+                { if l[j] == 44 { commas += 1 }; j += 1 }
+                if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]), l[i + 1] != 34 {
+                    return i..<min(l.count, i + 40)
+                }
+                continue
+            }
             var j = i + 1
             var commas = 0
-            while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 { if l[j] == 44 { commas += 1 }; j += 1 }
-            if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]) { return (i - 1)..<min(l.count, i + 40) }
+            while j < l.count && j < i + 40 && l[j] != 125 && !isSpace(l[j]) && l[j] != 34 && l[j] != 39 {
+                if l[j] == 44 { commas += 1 }; j += 1
+            }
+            if j < l.count, l[j] == 125, commas >= 1, j + 1 < l.count, isAlpha(l[j + 1]) {
+                return (i - 1)..<min(l.count, i + 40)
+            }
         }
         return nil
     }

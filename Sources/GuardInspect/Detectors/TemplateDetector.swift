@@ -9,12 +9,14 @@ enum TemplateDetector {
         ("[[", "]]"), ("@(", ")"), ("{#", "#}"), ("[=", "]"), ("{$", "}"),
     ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
 
-    static let directives: [[UInt8]] = [
+    static let directives = NeedleSet([
         "<#assign", "<#import", "<#include", "<#list", "<#if", "<#global", "<#macro", "<#setting", "#set(", "#foreach(",
-        "#evaluate(", "#include(", "#parse(", "#define(", "{php}", "{/php}", "{system(", "{$smarty", "{self::", "$class.inspect",
-        "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor", "<%@ page", "<%@page",
-        "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "${{", "#{{", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
-    ].map { Array($0.utf8) }
+        "#evaluate(", "#include(", "#parse(", "#define(", "{php}", "{/php}", "{system(", "{$smarty", "{self::",
+        "$class.inspect",
+        "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor",
+        "<%@ page", "<%@page",
+        "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
+    ])
 
     static let objects: [[UInt8]] = [
         "config", "self", "request", "lipsum", "cycler", "joiner", "namespace", "url_for", "get_flashed_messages",
@@ -29,8 +31,15 @@ enum TemplateDetector {
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         let f = t.flags
-        guard f.contains(.brace) || f.contains(.lt) || f.contains(.bracket) || f.contains(.paren) || f.contains(.hash) else { return nil }
-        for d in directives { if let i = l.find(d) { return i..<min(l.count, i + 60) } }
+        guard f.contains(.brace) || f.contains(.lt) || f.contains(.bracket) || f.contains(.paren) || f.contains(.hash)
+        else { return nil }
+        if let (_, i) = directives.first(in: l) { return i..<min(l.count, i + 60) }
+        // Polyglot probes open several template syntaxes at once: ${{<%[%'"}}%\.
+        var kinds = 0
+        for o in [u8("${"), u8("{{"), u8("<%"), u8("#{"), u8("[%"), u8("{%"), u8("*{")] where l.find(o) != nil {
+            kinds += 1
+        }
+        if kinds >= 3 { return 0..<min(l.count, 60) }
         for (open, close) in openers {
             var from = 0
             var count = 0
@@ -42,7 +51,13 @@ enum TemplateDetector {
                 let closeAt = l.find(close, from: innerStart) ?? l.count
                 let inner = Array(l[innerStart..<min(closeAt, innerStart + 240)])
                 let statementTag = open == u8("{%") || open == u8("<%")
-                if judge(inner, strict: open == u8("@(") || open == u8("[[") || open == u8("{#") || open == u8("[=") || open == u8("{$"), statementTag: statementTag) {
+                // <% if … %>: ERB, JSP and ASP tags run whatever statement they hold.
+                if open == u8("<%"), judgeCodeTag(inner) { return i..<min(l.count, i + 60) }
+                if judge(
+                    inner,
+                    strict: open == u8("@(") || open == u8("[[") || open == u8("{#") || open == u8("[=")
+                        || open == u8("{$"), statementTag: statementTag)
+                {
                     return i..<min(l.count, i + 60)
                 }
             }
@@ -50,9 +65,30 @@ enum TemplateDetector {
         return nil
     }
 
-    static let statements: [[UInt8]] = ["set", "extends", "block", "endblock", "for", "endfor", "if", "endif", "elif", "else", "import", "include", "macro", "endmacro", "call", "filter", "raw", "with", "endwith", "load", "debug", "autoescape", "csrf_token", "templatetag", "ssi", "get_admin_log", "url", "now", "lorem", "spaceless", "end", "each", "while", "require", "eval", "exec", "system"].map { Array($0.utf8) }
+    static let statements: [[UInt8]] = [
+        "set", "extends", "block", "endblock", "for", "endfor", "if", "endif", "elif", "else", "import", "include",
+        "macro", "endmacro", "call", "filter", "raw", "with", "endwith", "load", "debug", "autoescape", "csrf_token",
+        "templatetag", "ssi", "get_admin_log", "url", "now", "lorem", "spaceless", "end", "each", "while", "require",
+        "eval", "exec", "system",
+    ].map { Array($0.utf8) }
 
-    static let risky: Set<[UInt8]> = Set(["set", "extends", "include", "import", "debug", "load", "macro", "call", "ssi", "templatetag", "get_admin_log", "require", "eval", "exec", "system", "block", "filter"].map { Array($0.utf8) })
+    static let risky: Set<[UInt8]> = Set(
+        [
+            "set", "extends", "include", "import", "debug", "load", "macro", "call", "ssi", "templatetag",
+            "get_admin_log", "require", "eval", "exec", "system", "block", "filter",
+        ].map { Array($0.utf8) })
+
+    static func judgeCodeTag(_ inner: [UInt8]) -> Bool {
+        var h = 0
+        while h < inner.count && (isSpace(inner[h]) || inner[h] == 61 || inner[h] == 45) { h += 1 }
+        for w in statements
+        where inner.matches(w, at: h) && (h + w.count >= inner.count || !isWordByte(inner[h + w.count])) {
+            var k = h + w.count
+            while k < inner.count && isSpace(inner[k]) { k += 1 }
+            return k < inner.count
+        }
+        return false
+    }
 
     static func judge(_ inner: [UInt8], strict: Bool, statementTag: Bool = false) -> Bool {
         let s = inner
@@ -60,7 +96,8 @@ enum TemplateDetector {
         // {% for … %}, <% if … %>: a template statement (the tag kind is decided by the caller's opener).
         var h0 = 0
         while h0 < s.count && (isSpace(s[h0]) || s[h0] == 45 || s[h0] == 61) { h0 += 1 }
-        for w in statements where s.matches(w, at: h0) && (h0 + w.count >= s.count || !isWordByte(s[h0 + w.count])) && !strict {
+        for w in statements
+        where s.matches(w, at: h0) && (h0 + w.count >= s.count || !isWordByte(s[h0 + w.count])) && !strict {
             // with an argument: `{% block %}` in prose about templates is not a tag anyone runs
             var k = h0 + w.count
             while k < s.count && isSpace(s[k]) { k += 1 }
@@ -68,11 +105,15 @@ enum TemplateDetector {
                 // Tags that load, define or run something; control flow only with code in it.
                 if risky.contains(w) { return true }
                 let rest = s[k...]
-                if rest.contains(40) || rest.contains(61) || rest.find(u8("__")) != nil { return true }
+                if rest.contains(40) || rest.contains(61) || rest.find("__") != nil { return true }
             }
         }
         // filters with numeric arguments: {{364|add:733}}
-        if let bar = s.firstIndex(of: 124), let colon = s[bar...].firstIndex(of: 58), colon + 1 < s.count, isDigit(s[colon + 1]), s[..<bar].contains(where: isDigit) { return true }
+        if let bar = s.firstIndex(of: 124), let colon = s[bar...].firstIndex(of: 58), colon + 1 < s.count,
+            isDigit(s[colon + 1]), s[..<bar].contains(where: isDigit)
+        {
+            return true
+        }
         // 7*7, 7*'7', 3*3: arithmetic between literals.
         var i = 0
         while i < s.count {
@@ -85,9 +126,9 @@ enum TemplateDetector {
             }
             i += 1
         }
-        if strict { return s.find(u8("__")) != nil || s.find(u8(".getclass")) != nil }
+        if strict { return s.find("__") != nil || s.find(".getclass") != nil }
         // Dunder walks and calls.
-        if s.find(u8("__")) != nil { return true }
+        if s.find("__") != nil { return true }
         var k = 0
         while let p = s.find([40], from: k) {
             k = p + 1
@@ -100,7 +141,7 @@ enum TemplateDetector {
             let e = h + o.count
             if o.last == 46 || o.last == 40 || o.last == 32 || e >= s.count || !isWordByte(s[e]) { return true }
         }
-        if s.contains(91) && s.contains(46) && s.find(u8("][")) != nil { return true }
+        if s.contains(91) && s.contains(46) && s.find("][") != nil { return true }
         return false
     }
 }

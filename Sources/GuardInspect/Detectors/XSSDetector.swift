@@ -13,21 +13,35 @@ enum XSSDetector {
         "noembed", "xmp", "listing", "foreignobject", "feimage", "discard", "audio", "picture", "col",
     ].map { Array($0.utf8) }
 
-    static let alwaysBad: [[UInt8]] = ["script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe", "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form", "xmp", "plaintext", "listing", "template", "body"].map { Array($0.utf8) }
+    static let alwaysBad: [[UInt8]] = [
+        "script", "iframe", "frameset", "frame", "object", "embed", "applet", "base", "isindex", "xss", "vmlframe",
+        "import", "portal", "bgsound", "layer", "ilayer", "html", "head", "meta", "link", "style", "noscript", "form",
+        "xmp", "plaintext", "listing", "template", "body", "xml",
+    ].map { Array($0.utf8) }
 
-    static let urlSchemes: [[UInt8]] = [u8("javascript:"), u8("vbscript:"), u8("livescript:"), u8("data:text/html"), u8("data:image/svg"), u8("data:application/")]
+    static let urlSchemes: [[UInt8]] = [
+        u8("javascript:"), u8("vbscript:"), u8("livescript:"), u8("data:text/html"), u8("data:image/svg"),
+        u8("data:application/"),
+    ]
 
     static func detect(_ t: ScanText) -> Range<Int>? {
         let l = t.l
         if t.flags.contains(.lt), let r = tags(l) { return r }
         if t.flags.contains(.colon), let r = scriptURL(l) { return r }
-        if t.flags.contains(.equals), t.flags.contains(.squote) || t.flags.contains(.dquote) || t.flags.contains(.backtick) || t.flags.contains(.gt) || t.role == .key,
+        if t.flags.contains(.equals),
+            t.flags.contains(.squote) || t.flags.contains(.dquote) || t.flags.contains(.backtick)
+                || t.flags.contains(.gt) || t.role == .key,
             let r = attributeBreakout(l)
         {
             return r
         }
         if t.flags.contains(.paren) || t.flags.contains(.backtick), let r = scriptBreakout(l, t.flags) { return r }
-        if t.role != .path, t.flags.contains(.dot) || t.flags.contains(.bracket) || t.flags.contains(.paren) || t.flags.contains(.backtick), let r = jsSinks(l) { return r }
+        if t.role != .path,
+            t.flags.contains(.dot) || t.flags.contains(.bracket) || t.flags.contains(.paren)
+                || t.flags.contains(.backtick), let r = jsSinks(l)
+        {
+            return r
+        }
         return nil
     }
 
@@ -44,7 +58,9 @@ enum XSSDetector {
             let nameStart = i
             while i < l.count && (isAlnum(l[i]) || l[i] == 45 || l[i] == 58 || l[i] == 0) { i += 1 }
             guard i > nameStart, isAlpha(l[nameStart]) else {
-                if i < l.count, l[nameStart] == 33, l.matches(u8("!--"), at: nameStart) || l.matches(u8("![cdata["), at: nameStart) {
+                if i < l.count, l[nameStart] == 33,
+                    l.matches("!--", at: nameStart) || l.matches("![cdata[", at: nameStart)
+                {
                     continue
                 }
                 if i < l.count, l[nameStart] == 63 { continue }  // <?xml … ?>
@@ -57,6 +73,8 @@ enum XSSDetector {
                 // "<script" even without ">" (the browser's parser will close it later).
                 if !closing || name == u8("script") { return lt..<min(l.count, lt + 60) }
             }
+            // </style> </title> </textarea>: leaving a raw-text element the value was put in.
+            if closing, rawText.contains(name) { return lt..<min(l.count, lt + 60) }
             if closing { continue }
             // Attributes.
             let known = scriptTags.contains(name) || name.count >= 1
@@ -73,7 +91,9 @@ enum XSSDetector {
         var count = 0
         while i < n && count < 64 {
             count += 1
-            while i < n && (isSpace(l[i]) || l[i] == 47 || l[i] == 0 || l[i] == 34 || l[i] == 39 || l[i] == 96) { i += 1 }
+            while i < n && (isSpace(l[i]) || l[i] == 47 || l[i] == 0 || l[i] == 34 || l[i] == 39 || l[i] == 96) {
+                i += 1
+            }
             guard i < n, l[i] != 62, l[i] != 60 else { return nil }
             let a = i
             while i < n && !isSpace(l[i]) && l[i] != 61 && l[i] != 62 && l[i] != 47 { i += 1 }
@@ -105,20 +125,47 @@ enum XSSDetector {
             if !value.isEmpty, isURLAttribute(attr) || attr.elementsEqual(u8("style")) {
                 let v = Array(l[value]).filter { !isSpace($0) && $0 != 0 }
                 for s in urlSchemes where v.starts(with: s) { return a..<min(n, a + 50) }
-                if attr.elementsEqual(u8("style")), v.find(u8("expression(")) != nil || v.find(u8("javascript:")) != nil || v.find(u8("-moz-binding")) != nil {
+                if attr.elementsEqual(u8("style")),
+                    v.find("expression(") != nil || v.find("javascript:") != nil || v.find("-moz-binding") != nil
+                {
                     return a..<min(n, a + 50)
                 }
             }
             if tag == u8("meta"), attr.elementsEqual(u8("http-equiv")), value.count > 0 { return a..<min(n, a + 50) }
-            if (tag == u8("link") && attr.elementsEqual(u8("rel"))) || attr.elementsEqual(u8("srcdoc")) || attr.elementsEqual(u8("xlink:href")) && !value.isEmpty {
-                if attr.elementsEqual(u8("srcdoc")) || l[value].elementsEqual(u8("import")) { return a..<min(n, a + 50) }
+            // IE data binding and behaviours
+            if attr.elementsEqual(u8("datasrc")) || attr.elementsEqual(u8("dataformatas"))
+                || attr.elementsEqual(u8("datafld"))
+            {
+                return a..<min(n, a + 50)
+            }
+            if attr.elementsEqual(u8("style")), !value.isEmpty {
+                let v = l[value]
+                // CSS escapes hiding words, and behaviours
+                if v.find("behavior") != nil || v.find("\\0") != nil || v.find("&#") != nil {
+                    return a..<min(n, a + 50)
+                }
+            }
+            if (tag == u8("link") && attr.elementsEqual(u8("rel"))) || attr.elementsEqual(u8("srcdoc"))
+                || attr.elementsEqual(u8("xlink:href")) && !value.isEmpty
+            {
+                if attr.elementsEqual(u8("srcdoc")) || l[value].elementsEqual(u8("import")) {
+                    return a..<min(n, a + 50)
+                }
             }
         }
         return nil
     }
 
+    static let rawText: [[UInt8]] = [
+        "style", "title", "textarea", "xmp", "noscript", "noembed", "noframes", "iframe", "template", "plaintext",
+    ].map { Array($0.utf8) }
+
     static func isURLAttribute(_ a: ArraySlice<UInt8>) -> Bool {
-        for name in ["href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster", "code", "codebase", "values", "to", "from", "by", "content", "folder", "ping", "itemtype", "cite", "longdesc", "profile", "usemap", "classid", "manifest", "icon", "srcset", "attributename", "xmlns"] {
+        for name in [
+            "href", "src", "action", "formaction", "data", "xlink:href", "background", "lowsrc", "dynsrc", "poster",
+            "code", "codebase", "values", "to", "from", "by", "content", "folder", "ping", "itemtype", "cite",
+            "longdesc", "profile", "usemap", "classid", "manifest", "icon", "srcset", "attributename", "xmlns",
+        ] {
             if a.elementsEqual(name.utf8) { return true }
         }
         return false
@@ -131,7 +178,7 @@ enum XSSDetector {
         return true
     }
 
-    static let sinkNames: [[UInt8]] = [
+    static let sinkNames = NeedleSet([
         "document.cookie", "document[", "(document)", "document.domain", "document.write", "document.location",
         ".innerhtml", ".outerhtml", ".textcontent=", ".insertadjacenthtml", "window[", "top[", "self[", "parent[",
         "frames[", "globalthis[", "content[", "new function(", ".call`", ".apply`", "[].sort.call", "reflect.apply",
@@ -140,27 +187,38 @@ enum XSSDetector {
         "setinterval('", "(alert)", "=alert,", "(alert,", ",alert)", "[alert]", ".find(alert", ".map(alert",
         "alert`", "prompt`", "confirm`", "import('", "import(\"", "javascript:", "vbscript:", "livescript:",
         "-moz-binding", "expression(", "xlink:href", "srcdoc=", "onerror=", "onload=", "window.name",
+        "url(javascript", "url(vbscript", "url(data:", "newfunction(", "<?import", "\u{BC}script", "\u{BC}/script",
         "document.body", "document.queryselector", "document.getelementby", ".src=", "localstorage", "sessionstorage",
         "postmessage(", "navigator.sendbeacon", "fetch('", "fetch(\"", "fetch(`", "xmlhttprequest",
-    ].map { Array($0.utf8) }
+    ])
 
     /// JavaScript that only a script-context injection writes.
     static func jsSinks(_ l: [UInt8]) -> Range<Int>? {
-        var compact: [UInt8] = []
-        compact.reserveCapacity(l.count)
-        for c in l where c != 9 && c != 10 && c != 13 && c != 0 && c != 32 { compact.append(c) }
-        for s in sinkNames {
-            guard let i = compact.find(s) else { continue }
-            if isAlpha(s[0]), i > 0, isAlpha(compact[i - 1]) { continue }
-            if s == u8("javascript:") || s == u8("vbscript:") || s == u8("livescript:") {
-                if i > 0, isAlpha(compact[i - 1]) { continue }
-                // "JavaScript: The Good Parts" is a book title.
-                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) { continue }
-            }
-            if s == u8("location=") || s == u8(".src="), i > 0, !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34) { continue }
-            return 0..<min(l.count, 60)
+        var compact = l
+        if l.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 0 || $0 == 32 }) {
+            compact = []
+            compact.reserveCapacity(l.count)
+            for c in l where c != 9 && c != 10 && c != 13 && c != 0 && c != 32 { compact.append(c) }
         }
-        return nil
+        var found = false
+        sinkNames.forEach(in: compact) { k, i in
+            let s = sinkNames.needles[k]
+            if isAlpha(s[0]), i > 0, isAlpha(compact[i - 1]) { return false }
+            if s == u8("javascript:") || s == u8("vbscript:") || s == u8("livescript:") {
+                // "JavaScript: The Good Parts" is a book title.
+                if let k = l.find(s), k + s.count + 1 < l.count, l[k + s.count] == 32, isAlpha(l[k + s.count + 1]) {
+                    return false
+                }
+            }
+            if s == u8("location=") || s == u8(".src="), i > 0,
+                !(compact[i - 1] == 46 || compact[i - 1] == 59 || compact[i - 1] == 39 || compact[i - 1] == 34)
+            {
+                return false
+            }
+            found = true
+            return true
+        }
+        return found ? 0..<min(l.count, 60) : nil
     }
 
     /// javascript:… at the start of the value (after spaces and control bytes), with code.
@@ -176,10 +234,14 @@ enum XSSDetector {
             j += 1
         }
         for s in urlSchemes where compact.starts(with: s) {
-            let rest = l[j...]
-            if rest.contains(40) || rest.contains(96) || rest.contains(61) || s != u8("javascript:") || rest.contains(58) {
-                return i..<min(l.count, i + 60)
+            // "JavaScript: The Good Parts" is a book title; anything else after the scheme is code.
+            var k = i
+            var letters = 0
+            while k < l.count, letters < s.count {
+                if l[k] != 9 && l[k] != 10 && l[k] != 13 && l[k] != 0 { letters += 1 }; k += 1
             }
+            if k + 1 < l.count, l[k] == 32, isAlpha(l[k + 1]) { return nil }
+            return i..<min(l.count, i + 60)
         }
         return nil
     }
@@ -187,7 +249,7 @@ enum XSSDetector {
     /// A quote (or the start) followed by an event handler: `" onmouseover=alert(1) x="`.
     static func attributeBreakout(_ l: [UInt8]) -> Range<Int>? {
         var from = 0
-        while let i = l.find(u8("on"), from: from) {
+        while let i = l.find("on", from: from) {
             from = i + 2
             guard i == 0 || !isAlnum(l[i - 1]) else { continue }
             var k = i + 2
@@ -215,30 +277,46 @@ enum XSSDetector {
         s.contains(40) || s.contains(96) || s.contains(61) || s.contains(59)
     }
 
-    static let sinks: [[UInt8]] = ["alert", "prompt", "confirm", "eval", "document.", "window.", "fetch", "settimeout", "setinterval", "top[", "self[", "parent[", "location", "import(", "constructor", "atob", "string.fromcharcode", "function(", "print("].map { Array($0.utf8) }
+    static let sinks = NeedleSet([
+        "alert", "prompt", "confirm", "eval", "document.", "window.", "fetch", "settimeout", "setinterval", "top[",
+        "self[", "parent[", "location", "import(", "constructor", "atob", "string.fromcharcode", "function(", "print(",
+    ])
 
     /// `';alert(1)//`, `"-prompt(1)-"`, `</script><script>`: leaving a JavaScript string.
     static func scriptBreakout(_ l: [UInt8], _ flags: CharFlags) -> Range<Int>? {
-        for s in sinks {
-            var from = 0
-            while let i = l.find(s, from: from) {
-                from = i + 1
-                guard i == 0 || !isAlnum(l[i - 1]) || l[i - 1] == 95 else { continue }
+        var result: Range<Int>? = nil
+        sinks.forEach(in: l) { k, i in
+            let s = sinks.needles[k]
+            do {
+                guard i == 0 || !isAlnum(l[i - 1]) || l[i - 1] == 95 else { return false }
                 var k = i + s.count
                 while k < l.count && isSpace(l[k]) { k += 1 }
-                let called = s.last == 46 || s.last == 91 || s.last == 40 || (k < l.count && (l[k] == 40 || l[k] == 96 || l[k] == 61 && s == u8("location")))
-                guard called else { continue }
+                let called =
+                    s.last == 46 || s.last == 91 || s.last == 40
+                    || (k < l.count && (l[k] == 40 || l[k] == 96 || l[k] == 61 && s == u8("location")))
+                guard called else { return false }
                 // Something before it must leave a string or statement: a quote, ; , + - * / ( { or `
                 var p = i - 1
                 while p >= 0 && isSpace(l[p]) { p -= 1 }
-                if p < 0 { if k < l.count, l[k] == 40 || l[k] == 96, looksLikeCall(l, k) { return i..<min(l.count, i + 60) }; continue }
-                let c = l[p]
-                if c == 34 || c == 39 || c == 96 || c == 59 || c == 43 || c == 45 || c == 42 || c == 124 || c == 38 || c == 123 || c == 62 || c == 40 || c == 61 || c == 44 || c == 58 || c == 33 || c == 126 || c == 94 || c == 37 || c == 92 || c == 91 || c == 125 {
-                    if looksLikeCall(l, k) || s.last == 46 || s.last == 91 { return max(0, p)..<min(l.count, p + 60) }
+                if p < 0 {
+                    if k < l.count, l[k] == 40 || l[k] == 96, looksLikeCall(l, k) {
+                        result = i..<min(l.count, i + 60); return true
+                    }
+                    return false
                 }
+                let c = l[p]
+                if c == 34 || c == 39 || c == 96 || c == 59 || c == 43 || c == 45 || c == 42 || c == 124 || c == 38
+                    || c == 123 || c == 62 || c == 40 || c == 61 || c == 44 || c == 58 || c == 33 || c == 126 || c == 94
+                    || c == 37 || c == 92 || c == 91 || c == 125
+                {
+                    if looksLikeCall(l, k) || s.last == 46 || s.last == 91 {
+                        result = max(0, p)..<min(l.count, p + 60); return true
+                    }
+                }
+                return false
             }
         }
-        return nil
+        return result
     }
 
     /// alert(1) alert`1` alert(document.cookie): an argument list that closes.
