@@ -109,6 +109,11 @@ enum BootstrapCommand {
         let function = policy.function
         return { requestID, event in
             let result = inspector.inspect(event: event)
+            if !result.isComplete && result.findings.isEmpty {
+                // Too deep, too large or over budget: what was not inspected is not forwarded.
+                guard blocking else { return .forward }
+                return .block(errorType: "Guard.PayloadUninspectable", message: "invocation not inspectable: \(result.error ?? "")")
+            }
             guard result.isBlocking else { return .forward }
             for finding in result.findings {
                 reporter.submit(

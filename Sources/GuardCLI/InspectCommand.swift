@@ -1,5 +1,6 @@
 import Glibc
 import GuardInspect
+import GuardPolicy
 
 /// `guard inspect [options] [FILE...]`: scan events or raw payloads offline.
 ///
@@ -174,11 +175,15 @@ enum InspectCommand {
     /// The detector set: `--detectors`, else the policy's `payload.detectors`, else all.
     static func resolveDetectors(flag: String?, options: CommonOptions) throws(UsageError) -> Set<DetectorClass> {
         if let flag { return try parseDetectors(flag.split(separator: ",").map(String.init)) }
-        // POLICY HOOK (payload.detectors): when GuardPolicy can load a policy, read the
-        // effective section for `options.functionName` from `options.resolvedPolicyPath` and
-        // return `parseDetectors(section.payload.detectors)` here. `payload.inspect: false`
-        // should make this return the empty set.
-        return Set(DetectorClass.allCases)
+        guard let path = options.resolvedPolicyPath else { return Set(DetectorClass.allCases) }
+        let policy: Policy
+        do {
+            policy = try Policy.load(path: path)
+        } catch {
+            throw UsageError(message: "invalid policy: \(error)")
+        }
+        guard let payload = policy.effective(for: options.functionName).payload else { return Set(DetectorClass.allCases) }
+        return payload.inspect ? try parseDetectors(payload.detectors) : []
     }
 
     static func parseDetectors(_ names: [String]) throws(UsageError) -> Set<DetectorClass> {
