@@ -48,8 +48,7 @@ import Testing
         try api.run()
         // SIGKILL: the server ignores SIGTERM, and a survivor would hold the test's pipes open.
         defer { kill(api.processIdentifier, SIGKILL) }
-        let portLine = apiOut.fileHandleForReading.availableDataOrWait(timeout: 10)
-        let port = try #require(portLine.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        let port = try #require(Self.readPort(apiOut.fileHandleForReading.fileDescriptor, timeout: 60), "no PORT line")
 
         let policy = dir + "/policy.json"
         Harness.write("""
@@ -70,6 +69,9 @@ import Testing
         env["HANDLER_LOG"] = log
         env["AWS_LAMBDA_FUNCTION_NAME"] = "orders-api"
         guardProcess.environment = env
+        let guardStderr = dir + "/guard.err"
+        FileManager.default.createFile(atPath: guardStderr, contents: nil)
+        guardProcess.standardError = FileHandle(forWritingAtPath: guardStderr)
         try guardProcess.run()
 
         // Wait until every invocation was answered (a response or an error).
@@ -84,7 +86,8 @@ import Testing
         }
         kill(guardProcess.processIdentifier, SIGTERM)
         guardProcess.waitUntilExit()
-        #expect(guardProcess.terminationStatus == 143 || guardProcess.terminationStatus == 0)
+        let stderrText = (try? String(contentsOfFile: guardStderr, encoding: .utf8)) ?? ""
+        #expect(guardProcess.terminationStatus == 143 || guardProcess.terminationStatus == 0, "\(stderrText)")
 
         let responses = Set(records.filter { $0["kind"] as? String == "response" }.compactMap { $0["id"] as? String })
         let errors = records.filter { $0["kind"] as? String == "error" }
@@ -110,6 +113,25 @@ import Testing
         let file = try #require(reports.first { $0["category"]?.stringValue == "file" })
         #expect(file["path"]?.stringValue == "/etc/shadow")
         #expect(file["request_id"]?.stringValue == "read-secret")
+    }
+
+    /// Reads "PORT n" from the fake server's stdout, waiting with poll (not a blocked thread).
+    static func readPort(_ fd: Int32, timeout: Double) -> String? {
+        var text = ""
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else { continue }
+            var byte: UInt8 = 0
+            guard read(fd, &byte, 1) == 1 else { return nil }
+            if byte == UInt8(ascii: "\n") {
+                if text.hasPrefix("PORT ") { return String(text.dropFirst(5)) }
+                text = ""
+            } else {
+                text.append(Character(UnicodeScalar(byte)))
+            }
+        }
+        return nil
     }
 
     @Test func missingRuntimeAPIIs125() throws {
