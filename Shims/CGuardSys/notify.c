@@ -43,6 +43,13 @@ int guard_notif_addfd_send(int fd, uint64_t id, int srcfd, uint32_t newfd_flags)
     return r < 0 ? -errno : r;
 }
 
+int guard_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd_flags) {
+    struct seccomp_notif_addfd a = {
+        .id = id, .flags = 0, .srcfd = (uint32_t)srcfd, .newfd = 0, .newfd_flags = newfd_flags};
+    int r = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+    return r < 0 ? -errno : r;
+}
+
 int guard_notif_set_sync_wakeup(int fd) {
     return ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0 ? errno : 0;
 }

@@ -11,24 +11,17 @@ struct Credentials: Equatable {
     var effectiveCaps: UInt64
     var umask: UInt32
 
-    /// Reads /proc/TID/status (one read).
+    /// Reads /proc/TID/status (one read, parsed as bytes).
     static func of(_ tid: Int32) -> Credentials? {
-        guard let status = ProcInfo.readSmallFile("/proc/\(tid)/status") else { return nil }
-        func words(_ name: String) -> [Substring] {
-            for line in status.split(separator: "\n") where line.hasPrefix(name) {
-                return line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
-            }
-            return []
-        }
-        let uids = words("Uid:")
-        let gids = words("Gid:")
-        guard uids.count == 4, gids.count == 4, let fsuid = UInt32(uids[3]), let fsgid = UInt32(gids[3]),
-            let caps = UInt64(words("CapEff:").first ?? "", radix: 16)
-        else { return nil }
-        let umask = words("Umask:").first.flatMap { UInt32($0, radix: 8) } ?? 0o022
+        guard let status = ProcInfo.readStatus(tid) else { return nil }
+        let uids = status.numbers("Uid:")
+        let gids = status.numbers("Gid:")
+        guard uids.count == 4, gids.count == 4, let caps = status.numbers("CapEff:", radix: 16).first else { return nil }
+        let umask = status.numbers("Umask:", radix: 8).first ?? 0o022
         return Credentials(
-            fsuid: fsuid, fsgid: fsgid, groups: words("Groups:").compactMap { UInt32($0) }, effectiveCaps: caps,
-            umask: umask)
+            fsuid: UInt32(truncatingIfNeeded: uids[3]), fsgid: UInt32(truncatingIfNeeded: gids[3]),
+            groups: status.numbers("Groups:").map { UInt32(truncatingIfNeeded: $0) }, effectiveCaps: caps,
+            umask: UInt32(truncatingIfNeeded: umask))
     }
 
     /// The supervisor thread's own identity, to return to after each call.

@@ -89,7 +89,10 @@ public enum FilterCompiler {
             }
             if let files = policy.files {
                 let paths = files.read != nil || files.write != nil || !files.deny.isEmpty
-                if paths { for (name, op) in SupervisedSyscalls.files { supervise(name, .file(op)) } }
+                if paths {
+                    for (name, op) in SupervisedSyscalls.files { supervise(name, .file(op)) }
+                    for name in SupervisedSyscalls.credentials { supervise(name, .credentials) }
+                }
                 if files.exec != nil || !files.deny.isEmpty {
                     for (name, at) in SupervisedSyscalls.exec { supervise(name, .exec(atVariant: at)) }
                 }

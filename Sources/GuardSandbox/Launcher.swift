@@ -113,8 +113,10 @@ public enum Launcher {
                 throw .setup("guard: the child exited before installing the filter")
             }
             waited += 1
-            if waited > 200_000 { throw .setup("guard: timed out waiting for the seccomp listener") }
-            if waited > 100 { usleep(20) } else { sched_yield() }
+            if waited > 70_000 { throw .setup("guard: timed out waiting for the seccomp listener") }
+            // The child installs the filter microseconds after fork: yield rather than sleep
+            // (a VM's timer slack makes the shortest sleep cost 50 µs or more).
+            if waited > 20_000 { usleep(100) } else { sched_yield() }
         }
     }
 

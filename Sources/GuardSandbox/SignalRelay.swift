@@ -12,7 +12,8 @@ public enum SignalRelay {
     public static func blockSignals() {
         var set = sigset_t()
         sigemptyset(&set)
-        for sig in forwarded + [SIGCHLD] { sigaddset(&set, sig) }
+        // SIGURG too: only the notification thread unblocks it (its stop signal).
+        for sig in forwarded + [SIGCHLD, SIGURG] { sigaddset(&set, sig) }
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
     }

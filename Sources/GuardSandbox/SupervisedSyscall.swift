@@ -10,6 +10,8 @@ public enum SyscallKind: Sendable, Equatable {
     case exec(atVariant: Bool)
     /// connect / bind / sendto / sendmsg: check against `network`.
     case network(NetworkOperation)
+    /// setuid, capset, umask …: the caller's identity changes; forget what was cached.
+    case credentials
 }
 
 public enum FileOperation: Sendable, Equatable {
@@ -39,6 +41,11 @@ enum SupervisedSyscalls {
         ("chown", .chown), ("lchown", .lchown), ("fchownat", .fchownat),
         // A process that changes its root would make every path mean something else.
         ("chroot", .chroot),
+    ]
+    /// Syscalls after which a thread's file-system identity may differ.
+    static let credentials = [
+        "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
+        "capset", "umask",
     ]
     static let exec: [(String, Bool)] = [("execve", false), ("execveat", true)]
     static let network: [(String, NetworkOperation)] = [

@@ -10,8 +10,15 @@ extension Supervisor {
         var raw = seccomp_notif()
         let rc = guard_notif_recv(listener, &raw)
         guard rc == 0 else {
-            // ENOENT: the caller died (or was interrupted) before we read it.
-            if rc != ENOENT && rc != EINTR && rc != EAGAIN { closeListener() }
+            // ENOENT: the caller died or was interrupted before we read it, or no process
+            // uses the filter any more (then RECV fails at once, forever: stop reading).
+            // EINTR: asked to stop.
+            if rc == ENOENT {
+                var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+                if poll(&p, 1, 0) > 0 && p.revents & Int16(POLLHUP) != 0 { listenerOrphaned = true }
+            } else if rc != EINTR && rc != EAGAIN {
+                listenerOrphaned = true
+            }
             return
         }
         let n = Notification(raw)
@@ -30,6 +37,9 @@ extension Supervisor {
         case .file(let op): verdict = decideFile(n, name: name, op: op)
         case .exec(let atVariant): verdict = decideExec(n, name: name, atVariant: atVariant)
         case .network(let op): verdict = decideNetwork(n, name: name, op: op)
+        case .credentials:
+            credentialCache[n.tid] = nil
+            verdict = .continue
         }
         respond(n, verdict)
     }

@@ -15,6 +15,8 @@ public final class Supervisor {
     let signalFD: Int32
     let epollFD: Int32
     var listener: Int32?
+    /// No process uses the filter any more (set by the notification thread).
+    var listenerOrphaned = false
     var statusFD: Int32?
     var mainStatus: Int32?
     var execFailure: LaunchError?
@@ -22,6 +24,9 @@ public final class Supervisor {
     lazy var pathResolver = PathResolver(supervisorPID: getpid())
     /// The supervisor thread's own identity, restored after acting as a caller.
     let supervisorCredentials: Credentials
+    /// Callers' identities by thread, dropped when a thread changes its identity (those
+    /// syscalls notify) and after a second (a thread id may be reused).
+    var credentialCache: [Int32: (credentials: Credentials, expires: Int64)] = [:]
     /// Execs allowed but not yet confirmed, by process.
     var pendingExecs: [Int32: PendingExec] = [:]
     /// `guard profile`: record instead of enforce.
@@ -54,7 +59,6 @@ public final class Supervisor {
         watch(child.statusFD)
         // The pidfd turns readable when the child exits, whether or not SIGCHLD reaches us.
         watch(child.pidfd)
-        if let listener { watch(listener) }
     }
 
     deinit {
@@ -82,6 +86,11 @@ public final class Supervisor {
     }
 
     public func run() -> Outcome {
+        // Notifications are answered on their own thread, blocked in SECCOMP_IOCTL_NOTIF_RECV:
+        // only a RECV waiter gets seccomp's SYNC_WAKE_UP hand-off (caller and supervisor
+        // meet on one CPU); a thread sleeping in epoll pays a cross-CPU wake-up per call.
+        let notifications = listener.map { _ in NotificationThread(self) }
+        defer { notifications?.stop() }
         var events = [epoll_event](repeating: epoll_event(), count: 16)
         while mainStatus == nil {
             let n = epoll_wait(epollFD, &events, Int32(events.count), -1)
@@ -92,10 +101,8 @@ public final class Supervisor {
             for i in 0..<Int(n) {
                 let fd = events[i].data.fd
                 let flags = events[i].events
-                if fd == listener {
-                    if flags & EPOLLIN.rawValue != 0 { handleNotification() }
-                    else if flags & (EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { closeListener() }
-                } else if fd == signalFD {
+                _ = flags
+                if fd == signalFD {
                     handleSignals()
                 } else if fd == statusFD {
                     handleStatus()
@@ -106,6 +113,7 @@ public final class Supervisor {
         }
         // The main process is gone: nothing it started may outlive the guard.
         if ownsProcess { killRemainingDescendants() }
+        notifications?.stop()
         if let execFailure { return .failedToStart(execFailure) }
         let status = mainStatus ?? 0
         if (status & 0x7F) == 0 { return .exited(status: (status >> 8) & 0xFF) }
@@ -178,6 +186,10 @@ public final class Supervisor {
 
     /// Kills whatever descendants are left (daemons, orphans) and reaps them.
     func killRemainingDescendants() {
+        // As subreaper (or PID 1), every orphaned descendant is re-parented to us: with no
+        // children left there is nothing below us, and /proc need not be read.
+        var info = siginfo_t()
+        if waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD { return }
         for _ in 0..<50 {
             let descendants = ProcessTree.descendants(of: getpid())
             if descendants.isEmpty { break }

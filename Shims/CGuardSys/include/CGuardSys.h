@@ -82,6 +82,7 @@ int guard_notif_recv(int fd, struct seccomp_notif *req);   ///< 0 or errno (ENOE
 int guard_notif_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags);  ///< 0 or errno
 int guard_notif_id_valid(int fd, uint64_t id);             ///< 0 valid, else errno
 int guard_notif_addfd_send(int fd, uint64_t id, int srcfd, uint32_t newfd_flags);  ///< installed fd number or -errno
+int guard_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd_flags);       ///< same, without answering the call
 int guard_notif_set_sync_wakeup(int fd);                   ///< 0 or errno (EINVAL before 6.6)
 
 #endif
