@@ -74,3 +74,8 @@ ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote)
     struct iovec r = {(void *)(uintptr_t)remote, count};
     return process_vm_readv(pid, &l, 1, &r, 1, 0);
 }
+
+// renameat2 is _GNU_SOURCE-only in glibc's header.
+int guard_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
+    return syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags) < 0 ? errno : 0;
+}

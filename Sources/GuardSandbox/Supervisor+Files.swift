@@ -5,9 +5,9 @@ import GuardReport
 
 /// The `files` rules. Opens are emulated: the supervisor opens the file as the caller
 /// would (its cwd and dirfd, its credentials), checks what it actually opened, and installs
-/// that very file in the caller (ADDFD+SEND), so a racing thread cannot swap the path
-/// between the check and the open. Other path operations are checked on the resolved path
-/// and then continued (see README, "Known limits").
+/// that very file in the caller (ADDFD), so a racing thread cannot swap the path between
+/// the check and the open. Other path operations are emulated the same way
+/// (Supervisor+PathOperations.swift).
 extension Supervisor {
     enum Access: String {
         case read, write, exec
@@ -96,7 +96,7 @@ extension Supervisor {
             report(n, category: .file, action: .denied, rule: "files.chroot", severity: .high, syscall: name)
             return .fail(EPERM)
         default:
-            return checkPathOperation(n, name: name, op: op)
+            return emulatePathOperation(n, name: name, op: op)
         }
     }
 
@@ -239,6 +239,7 @@ extension Supervisor {
     /// Paths an operation changes: (argument index of the dirfd or nil, of the path, follows
     /// the last symlink).
     func pathArguments(_ op: FileOperation, _ n: Notification) -> [(dirfd: Int32, path: UInt64, follow: Bool)] {
+        // (fchmodat has no flags argument; fchmodat2 is not supervised by name yet.)
         let cwd = PathResolver.atFDCWD
         let atSymlinkNoFollow: UInt64 = 0x100
         switch op {
@@ -254,27 +255,6 @@ extension Supervisor {
         case .fchownat: return [(n.int(0), n.args[1], n.args[4] & atSymlinkNoFollow == 0)]
         default: return []
         }
-    }
-
-    func checkPathOperation(_ n: Notification, name: String, op: FileOperation) -> Verdict {
-        var resolved: [String] = []
-        for argument in pathArguments(op, n) {
-            guard let raw = memory(n).readCString(argument.path) else { return .fail(EFAULT) }
-            guard let request = pathResolver.request(tid: n.tid, dirfd: argument.dirfd, raw: raw) else { return .fail(EBADF) }
-            defer { request.close() }
-            let outcome: Result<String, Errno> = asCaller(n) { resolveWithoutSideEffects(request, follow: argument.follow) }
-            switch outcome {
-            case .success(let path): resolved.append(path)
-            case .failure(let e): return .fail(e.rawValue)
-            }
-        }
-        guard stillValid(n) else { return .answered }
-        for path in resolved {
-            if pathResolver.isSupervisorOwn(path) { return .fail(EACCES) }
-            let rule = checkFile(pathResolver.normalizedForRules(path, tid: n.tid), .write)
-            if !rule.allowed, let refused = fileViolation(n, name: name, path: path, rule: rule.rule) { return refused }
-        }
-        return .continue
     }
 
     /// The absolute path an operation would act on: the parent directory resolved by the

@@ -102,6 +102,37 @@ import Testing
         #expect(renamed.stdout == "err EACCES\n")
     }
 
+    @Test func racingThreadNeverUnlinksTheDeniedFile() throws {
+        let t = Tree()
+        let r = try t.probe("race-unlink", t.root + "/allowed/victim.txt", t.root + "/other/secret.txt", "3000")
+        #expect(r.stdout.contains("denied_survived=1"), "\(r.stdout)")
+        #expect(FileManager.default.fileExists(atPath: t.root + "/other/secret.txt"))
+    }
+
+    @Test func emulatedPathOperationsBehaveLikeTheKernel() throws {
+        let t = Tree()
+        let a = t.root + "/allowed"
+        #expect(try t.probe("mkdir", a + "/d").stdout == "ok\n")
+        #expect(try t.probe("mkdir", a + "/d").stdout == "err EEXIST\n")
+        var isDir: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: a + "/d", isDirectory: &isDir) && isDir.boolValue)
+        #expect(try t.probe("symlink", "pub.txt", a + "/s").stdout == "ok\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: a + "/s") == "pub.txt")
+        #expect(try t.probe("link", a + "/pub.txt", a + "/hard").stdout == "ok\n")
+        #expect(try t.probe("rename", a + "/hard", a + "/d/moved").stdout == "ok\n")
+        #expect(FileManager.default.fileExists(atPath: a + "/d/moved"))
+        #expect(try t.probe("chmod", a + "/pub.txt", "600").stdout == "ok\n")
+        let mode = try FileManager.default.attributesOfItem(atPath: a + "/pub.txt")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try t.probe("truncate", a + "/d/moved", "2").stdout == "ok\n")
+        #expect(try String(contentsOfFile: a + "/pub.txt", encoding: .utf8) == "pu")  // a hard link: same inode
+        #expect(try t.probe("unlink", a + "/d/moved").stdout == "ok\n")
+        #expect(try t.probe("unlink", a + "/nope").stdout == "err ENOENT\n")
+        // A hard link of a denied file into the writable tree is refused: both names need write.
+        #expect(try t.probe("link", t.root + "/other/secret.txt", a + "/stolen").stdout == "err EACCES\n")
+        #expect(try t.probe("chmod", t.root + "/allowed/link.txt", "777").stdout == "err EACCES\n")
+    }
+
     @Test func unlistedExecAndMemfdExecAreDenied() throws {
         let t = Tree()
         let unlisted = try t.probe("exec", "/usr/sbin/nologin")

@@ -91,6 +91,26 @@ static int do_race(const char *allowed, const char *denied, int rounds) {
     return leaked ? 3 : 0;
 }
 
+// Same race for unlink: the allowed name is recreated and unlinked while the path flips.
+static int do_race_unlink(const char *allowed, const char *denied, int rounds) {
+    race_allowed = allowed;
+    race_denied = denied;
+    strcpy(race_path, allowed);
+    pthread_t t;
+    pthread_create(&t, NULL, flipper, NULL);
+    int removed = 0, refused = 0;
+    for (int i = 0; i < rounds; i++) {
+        int fd = open(allowed, O_WRONLY | O_CREAT, 0644);
+        if (fd >= 0) close(fd);
+        if (unlink(race_path) == 0) removed++; else refused++;
+    }
+    atomic_store(&race_stop, 1);
+    pthread_join(t, NULL);
+    int survived = access(denied, F_OK) == 0;
+    printf("ok removed=%d refused=%d denied_survived=%d\n", removed, refused, survived);
+    return survived ? 0 : 3;
+}
+
 static int do_connect(const char *ip, int port, int bind_instead) {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -187,6 +207,10 @@ int main(int argc, char **argv) {
         return WEXITSTATUS(st);
     }
     if (!strcmp(c, "race") && argc == 5) return do_race(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "race-unlink") && argc == 5) return do_race_unlink(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "link") && argc == 4) return result(link(argv[2], argv[3]));
+    if (!strcmp(c, "chmod") && argc == 4) return result(chmod(argv[2], strtol(argv[3], NULL, 8)));
+    if (!strcmp(c, "truncate") && argc == 4) return result(truncate(argv[2], atol(argv[3])));
     if (!strcmp(c, "unlink") && argc == 3) return result(unlink(argv[2]));
     if (!strcmp(c, "mkdir") && argc == 3) return result(mkdir(argv[2], 0755));
     if (!strcmp(c, "rename") && argc == 4) return result(rename(argv[2], argv[3]));

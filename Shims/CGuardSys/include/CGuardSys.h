@@ -74,6 +74,7 @@ pid_t guard_gettid(void);
 int guard_memfd_cloexec(const char *name);                 ///< fd or -1 (errno set)
 int guard_pipe_cloexec(int fds[2]);                          ///< 0 or -1 (errno set)
 ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote);  ///< process_vm_readv of one range
+int guard_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);  ///< 0 or errno
 
 // ---------------------------------------------------------------- notify.c (ioctls)
 
