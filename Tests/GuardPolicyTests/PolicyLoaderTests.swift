@@ -24,7 +24,7 @@ func error(of text: String) -> PolicyError? {
         #expect(syscalls.action(for: "read") == .allow)
     }
 
-    @Test(arguments: ["default.json", "python.json"])
+    @Test(arguments: ["default.json", "python.json", "lambda-python.json"])
     func shippedPoliciesLoad(name: String) throws {
         _ = try Policy.load(path: packageRoot + "/policies/" + name)
     }
