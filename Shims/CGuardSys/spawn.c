@@ -38,6 +38,28 @@ static int drop_all_capabilities(void) {
     return 0;
 }
 
+// Removes the capabilities in `mask` from the bounding, ambient, inheritable, permitted
+// and effective sets (those that would let the program step around the supervisor).
+static int drop_capability_mask(uint64_t mask) {
+    for (int cap = 0; cap <= 63; cap++) {
+        if (!(mask & (1ULL << cap))) continue;
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;
+        prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, cap, 0, 0);
+    }
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) < 0) return errno;
+    for (int i = 0; i < 2; i++) {
+        uint32_t keep = ~(uint32_t)(mask >> (32 * i));
+        d[i].effective &= keep;
+        d[i].permitted &= keep;
+        d[i].inheritable &= keep;
+    }
+    if (syscall(SYS_capset, &h, d) < 0) return errno;
+    return 0;
+}
+
 static void install_filter(const struct guard_spawn_args *a) {
     if (!a->filter) return;
     // The listener gets the lowest free fd: find it now and announce it *before* the
@@ -77,6 +99,10 @@ static _Noreturn void child_main(const struct guard_spawn_args *a) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(a, GUARD_STEP_PDEATHSIG, errno);
     if (getppid() != a->parent) _exit(125);
 
+    if (a->drop_caps_mask) {
+        int err = drop_capability_mask(a->drop_caps_mask);
+        if (err) child_fail(a, GUARD_STEP_CAPS, err);
+    }
     if (a->filter_first) install_filter(a);
     if (a->drop_caps || a->set_user) {
         if (a->drop_caps) {

@@ -22,12 +22,19 @@ public struct FilterPlan: @unchecked Sendable {
     /// The answer for a notified syscall not in the table (the policy's default action).
     let unlisted: RuleAction
     let errno: Errno
+    /// Supervising paths or addresses is meaningless for a child holding CAP_SYS_ADMIN,
+    /// CAP_SYS_PTRACE and the like: the launcher takes those from it.
+    var dropsDangerousCapabilities = false
+    /// False when only x86-64 is in the filter and every other entry point is refused.
+    var coversForeignEntries = true
 
     func lookup(arch: UInt32, nr: Int32) -> (name: String, kind: SyscallKind) {
         var key = SyscallKey(arch: arch, nr: nr)
         if arch == Arch.x86_64 && nr & Arch.x32SyscallBit != 0 { key.arch = Arch.x32 }
         if let hit = table[key] { return hit }
-        return (SyscallNames.name(arch: arch, nr: nr), .rule(unlisted))
+        // A notification nothing asked for (a foreign entry point, a multiplexer such as
+        // i386 socketcall): refuse it rather than let it through unchecked.
+        return (SyscallNames.name(arch: key.arch, nr: nr), .rule(unlisted == .allow ? .deny : unlisted))
     }
 }
 
@@ -101,23 +108,37 @@ public enum FilterCompiler {
                 for (name, op) in SupervisedSyscalls.network { supervise(name, .network(op)) }
             }
         }
-        if policy.files != nil || policy.network != nil {
-            // io_uring opens files and sockets without syscalls: closed unless asked for by name.
-            if !syscalls.allow.contains("io_uring_setup") {
-                wanted["io_uring_setup"] = notify ? (SCMP_ACT_NOTIFY, .rule(.deny)) : (actErrno(UInt32(EPERM)), nil)
+        let supervisesPaths = policy.files != nil || policy.network != nil
+        if supervisesPaths {
+            // What would take the supervisor out of the picture: io_uring (opens and connects
+            // without syscalls), reaching into other processes or the listener (ptrace,
+            // pidfd_getfd, process_vm_*), file handles, mounts and namespaces (paths that mean
+            // something else to the supervisor). Closed unless the policy names them in allow.
+            for name in SupervisedSyscalls.supervisionEscapes
+            where !syscalls.allow.contains(name) && SyscallNames.isKnown(name) {
+                wanted[name] = notify ? (SCMP_ACT_NOTIFY, .rule(.deny)) : (actErrno(UInt32(EPERM)), nil)
             }
         }
 
         guard let ctx = seccomp_init(defaultAction) else { throw FilterError(message: "libseccomp: cannot initialise a filter") }
         defer { seccomp_release(ctx) }
-        for arch in architectures.dropFirst() {
+        // With paths and addresses supervised, only x86-64 is in the filter: i386 and x32 calls
+        // (other numbers, other struct layouts, socketcall) go to the supervisor as foreign
+        // entries, which it refuses and reports. Otherwise all three carry the same rules.
+        let filterArchitectures = supervisesPaths && notify ? [Arch.x86_64] : architectures
+        for arch in filterArchitectures.dropFirst() {
             let rc = seccomp_arch_add(ctx, arch)
             if rc != 0 && rc != -EEXIST { throw FilterError(message: "libseccomp: cannot add architecture \(arch): \(rc)") }
         }
-        // A binary tree keeps long allow/deny lists cheap; foreign architectures the filter
-        // does not know are killed.
+        // A binary tree keeps long allow/deny lists cheap.
         _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)
-        _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
+        if filterArchitectures.count == 1 {
+            if seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY) != 0 {
+                _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
+            }
+        } else {
+            _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
+        }
 
         var table: [SyscallKey: (name: String, kind: SyscallKind)] = [:]
         for (name, entry) in wanted.sorted(by: { $0.key < $1.key }) {
@@ -128,15 +149,17 @@ public enum FilterCompiler {
                 if rc != 0 { throw FilterError(message: "libseccomp: cannot add a rule for \(name): \(String(cString: strerror(-rc)))") }
             }
             guard let kind = entry.kind, entry.action == SCMP_ACT_NOTIFY || defaultAction == SCMP_ACT_NOTIFY else { continue }
-            for arch in architectures {
+            for arch in filterArchitectures {
                 let archNr = seccomp_syscall_resolve_name_arch(arch, name)
                 if archNr >= 0 { table[SyscallKey(arch: arch, nr: archNr)] = (name, kind) }
             }
         }
         let usesNotify = defaultAction == SCMP_ACT_NOTIFY || wanted.values.contains { $0.action == SCMP_ACT_NOTIFY }
+            || (filterArchitectures.count == 1 && notify)
         return FilterPlan(
             program: try export(ctx), usesNotify: usesNotify, table: table, unlisted: syscalls.unlistedAction,
-            errno: syscalls.errno)
+            errno: syscalls.errno, dropsDangerousCapabilities: supervisesPaths,
+            coversForeignEntries: filterArchitectures.count > 1)
     }
 
     /// `guard profile`: every syscall on every entry point notifies (and is continued).

@@ -48,6 +48,7 @@ public enum Launcher {
                         args.gid = user.gid
                     }
                     args.drop_caps = process.dropCapabilities ? 1 : 0
+                    args.drop_caps_mask = plan.dropsDangerousCapabilities ? Launcher.dangerousCapabilities : 0
                     args.no_new_privs = process.noNewPrivs ? 1 : 0
                     // Without no_new_privs, only CAP_SYS_ADMIN may install a filter: do it
                     // before the privileges go.
@@ -88,6 +89,15 @@ public enum Launcher {
         close(syncPipe[1])
         return LaunchedChild(pid: pid, pidfd: pidfd, listener: listener, statusFD: statusPipe[0])
     }
+
+    /// Taken from the child whenever paths or addresses are supervised: each would let it
+    /// step around the supervisor (mounts, namespaces, file handles, ptrace of the guard,
+    /// raw packets, device nodes, bypassing read permission on directories).
+    static let dangerousCapabilities: UInt64 = [
+        2 /* DAC_READ_SEARCH */, 12 /* NET_ADMIN */, 13 /* NET_RAW */, 16 /* SYS_MODULE */, 17 /* SYS_RAWIO */,
+        18 /* SYS_CHROOT */, 19 /* SYS_PTRACE */, 21 /* SYS_ADMIN */, 22 /* SYS_BOOT */, 27 /* MKNOD */,
+        32 /* MAC_OVERRIDE */, 33 /* MAC_ADMIN */, 38 /* PERFMON */, 39 /* BPF */, 40 /* CHECKPOINT_RESTORE */,
+    ].reduce(UInt64(0)) { $0 | (1 << UInt64($1)) }
 
     /// Reads the listener's fd number the child announced, then copies the listener out of
     /// the child with pidfd_getfd once the filter is in place: the child needs no sendmsg

@@ -32,8 +32,13 @@ struct PathResolver {
         if path.hasPrefix("/") {
             if let rewritten = rewriteSelf(path, tid: tid) {
                 path = rewritten
+                // Magic links are followed only for exactly /proc/<caller>/fd/<n>: nothing
+                // after the number, so `..` cannot walk on into another /proc entry.
                 let tgid = ProcInfo.tgid(tid)
-                if path.hasPrefix("/proc/\(tgid)/fd/") || path.hasPrefix("/proc/\(tgid)/task/\(tid)/fd/") { resolve = 0 }
+                for prefix in ["/proc/\(tgid)/fd/", "/proc/\(tgid)/task/\(tid)/fd/"] where path.hasPrefix(prefix) {
+                    let rest = path.dropFirst(prefix.count)
+                    if !rest.isEmpty && rest.allSatisfy({ $0.isASCII && $0.isNumber }) { resolve = 0 }
+                }
             }
             return Request(path: path, base: PathResolver.atFDCWD, resolve: resolve)
         }

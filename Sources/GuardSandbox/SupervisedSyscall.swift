@@ -37,11 +37,18 @@ enum SupervisedSyscalls {
         ("rename", .rename), ("renameat", .renameat), ("renameat2", .renameat2),
         ("link", .link), ("linkat", .linkat), ("symlink", .symlink), ("symlinkat", .symlinkat),
         ("mkdir", .mkdir), ("mkdirat", .mkdirat), ("mknod", .mknod), ("mknodat", .mknodat),
-        ("truncate", .truncate), ("chmod", .chmod), ("fchmodat", .fchmodat),
+        ("truncate", .truncate), ("chmod", .chmod), ("fchmodat", .fchmodat), ("fchmodat2", .fchmodat),
         ("chown", .chown), ("lchown", .lchown), ("fchownat", .fchownat),
         // A process that changes its root would make every path mean something else.
         ("chroot", .chroot),
     ]
+    /// Denied whenever files or network are supervised (unless allowed by name).
+    static let supervisionEscapes = [
+        "io_uring_setup", "ptrace", "pidfd_getfd", "process_vm_readv", "process_vm_writev", "name_to_handle_at",
+        "open_by_handle_at", "mount", "umount2", "move_mount", "open_tree", "fsopen", "fsmount", "fsconfig",
+        "pivot_root", "unshare", "setns", "userfaultfd", "kcmp", "bpf",
+    ]
+
     /// Syscalls after which a thread's file-system identity may differ.
     static let credentials = [
         "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",

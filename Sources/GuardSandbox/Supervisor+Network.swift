@@ -39,7 +39,16 @@ extension Supervisor {
         let rules = op == .bind ? policy.network?.bind : policy.network?.connect
         let ruleName = op == .bind ? "network.bind" : "network.connect"
         for entry in addresses {
-            guard let address = entry.address else { continue }  // other families: not IP or unix
+            guard let address = entry.address else {
+                // Not IP or unix: netlink (glibc's resolver asks the kernel about interfaces)
+                // and AF_UNSPEC pass; anything else (AF_PACKET …) could carry traffic past
+                // the rules.
+                let family = entry.bytes.count >= 2 ? Int32(UInt16(entry.bytes[0]) | UInt16(entry.bytes[1]) << 8) : 0
+                if family == AF_NETLINK || family == AF_UNSPEC { continue }
+                report(n, category: .network, action: .denied, rule: ruleName, severity: .high, syscall: name,
+                       address: "family:\(family)")
+                return .fail(EACCES)
+            }
             if let rules, !rules.contains(where: { $0.matches(address) }) {
                 let action = policy.effective(policy.network?.action ?? .deny)
                 let severity: Severity = isMetadata(address) ? .high : .medium

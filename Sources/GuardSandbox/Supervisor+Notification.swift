@@ -73,8 +73,9 @@ extension Supervisor {
         if n.arch != Arch.x86_64 || n.nr & Arch.x32SyscallBit != 0 {
             extra.append(("arch", .string(n.arch == Arch.i386 ? "i386" : "x32")))
         }
-        report(n, category: .syscall, action: reported, rule: ruleName(for: name, action: action), severity: severity,
-               syscall: name, extra: extra)
+        let rule = extra.isEmpty ? ruleName(for: name, action: action) : "syscalls.foreign-entry"
+        report(n, category: .syscall, action: reported, rule: extra.isEmpty || plan.coversForeignEntries ? ruleName(for: name, action: action) : rule,
+               severity: severity, syscall: name, extra: extra)
         return verdict
     }
 
@@ -84,7 +85,7 @@ extension Supervisor {
         let lists: [(String, [String])] = [("kill", s.kill), ("deny", s.deny), ("audit", s.audit), ("allow", s.allow)]
         if let hit = lists.first(where: { $0.1.contains(name) }) { return "syscalls.\(hit.0)" }
         if let hit = lists.first(where: { $0.1.contains("*") }) { return "syscalls.\(hit.0)" }
-        if name == "io_uring_setup" { return "syscalls.io_uring" }
+        if SupervisedSyscalls.supervisionEscapes.contains(name) { return "syscalls.supervision" }
         return "syscalls.default"
     }
 

@@ -176,6 +176,33 @@ import Testing
         #expect(r.violations().isEmpty)
     }
 
+    /// From the adversarial review: ways around the supervisor that must stay closed.
+    @Test func i386EntryCannotReachFilesOrNetworkUnchecked() throws {
+        let t = Tree()
+        let open = try t.probe("int80-open", t.root + "/other/secret.txt")
+        #expect(open.stdout.hasPrefix("err "), "\(open.stdout)")
+        #expect(!open.stdout.contains("SECRET"))
+        #expect(open.violations("syscall").first?["arch"]?.stringValue == "i386")
+        let connect = try t.probe("int80-connect", "169.254.169.254", "80")
+        #expect(connect.stdout.hasPrefix("err "), "\(connect.stdout)")
+        #expect(connect.violations("syscall").first?["syscall"]?.stringValue == "socketcall")
+    }
+
+    @Test func supervisionCannotBeTakenApart() throws {
+        let t = Tree()
+        // The capabilities that would step around the supervisor are gone.
+        let caps = try t.probe("capeff")
+        let mask = try #require(UInt64(caps.stdout.dropFirst(3).trimmingCharacters(in: .whitespacesAndNewlines), radix: 16))
+        for bit: UInt64 in [2, 13, 19, 21, 27] { #expect(mask & (1 << bit) == 0, "capability \(bit) kept") }
+        // The guard's listener cannot be copied out, and its fds cannot be walked into.
+        #expect(try t.probe("getfd-parent", "3").stdout.hasPrefix("err "))
+        for fd in ["0", "3", "6"] {
+            let r = try t.probe("open-parent-fd", fd)
+            #expect(r.stdout.hasPrefix("err "), "fd \(fd): \(r.stdout)")
+        }
+        #expect(try t.probe("unshare").stdout == "err EPERM\n")
+    }
+
     @Test func auditModeReportsEveryViolationAndBlocksNone() throws {
         let t = Tree(mode: "audit")
         let r = try t.probe("open", t.root + "/other/secret.txt")

@@ -160,6 +160,39 @@ static int do_int80(long nr, long a1) {
     return result(0);
 }
 
+// i386 entry with a path: the string must sit below 4 GiB for a 32-bit pointer.
+static int do_int80_open(const char *path) {
+    char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (low == MAP_FAILED) return result(-1);
+    strncpy(low, path, 4095);
+    long rc;
+    __asm__ volatile("int $0x80" : "=a"(rc) : "a"(5L), "b"((long)low), "c"(0L), "d"(0L) : "memory");
+    if (rc < 0) { errno = (int)-rc; return result(-1); }
+    char buf[64] = {0};
+    read((int)rc, buf, sizeof buf - 1);
+    buf[strcspn(buf, "\n")] = 0;
+    printf("ok %s\n", buf);
+    return 0;
+}
+
+// i386 socketcall(SYS_CONNECT): the multiplexer a 32-bit program connects through.
+static int do_int80_connect(const char *ip, int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    unsigned int *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+    if (s < 0 || low == MAP_FAILED) return result(-1);
+    struct sockaddr_in *a = (struct sockaddr_in *)(low + 16);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    inet_pton(AF_INET, ip, &a->sin_addr);
+    low[0] = (unsigned int)s;
+    low[1] = (unsigned int)(unsigned long)a;
+    low[2] = sizeof *a;
+    long rc;
+    __asm__ volatile("int $0x80" : "=a"(rc) : "a"(102L), "b"(3L), "c"((long)low) : "memory");
+    if (rc < 0) { errno = (int)-rc; return result(-1); }
+    return result(0);
+}
+
 static int do_orphans(int count) {
     // Each child forks a grandchild that outlives it: the grandchildren are orphaned.
     for (int i = 0; i < count; i++) {
@@ -223,6 +256,24 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "mount")) return result(mount("none", "/mnt", "tmpfs", 0, NULL));
     if (!strcmp(c, "syscall") && argc >= 3) return result(syscall(atol(argv[2]), argc > 3 ? atol(argv[3]) : 0));
     if (!strcmp(c, "int80") && argc >= 3) return do_int80(atol(argv[2]), argc > 3 ? atol(argv[3]) : 0);
+    if (!strcmp(c, "int80-open") && argc == 3) return do_int80_open(argv[2]);
+    if (!strcmp(c, "int80-connect") && argc == 4) return do_int80_connect(argv[2], atoi(argv[3]));
+    if (!strcmp(c, "capeff")) {
+        FILE *f = fopen("/proc/self/status", "r");
+        char line[256];
+        while (f && fgets(line, sizeof line, f)) if (!strncmp(line, "CapEff:", 7)) { printf("ok %s", line + 8); return 0; }
+        return result(-1);
+    }
+    if (!strcmp(c, "getfd-parent") && argc == 3) {
+        int pfd = (int)syscall(SYS_pidfd_open, getppid(), 0);
+        if (pfd < 0) return result(-1);
+        return result(syscall(SYS_pidfd_getfd, pfd, atoi(argv[2]), 0));
+    }
+    if (!strcmp(c, "open-parent-fd") && argc == 3) {
+        char p[128];
+        snprintf(p, sizeof p, "/proc/self/fd/../../%d/fd/%s", getppid(), argv[2]);
+        return do_open(p, "r");
+    }
     if (!strcmp(c, "orphans") && argc == 3) return do_orphans(atoi(argv[2]));
     if (!strcmp(c, "exit") && argc == 3) return atoi(argv[2]);
     if (!strcmp(c, "pause")) {

@@ -46,6 +46,7 @@ struct guard_spawn_args {
     uid_t uid;
     gid_t gid;
     int drop_caps;             ///< 1: empty bounding, ambient, permitted and effective sets
+    uint64_t drop_caps_mask;   ///< capabilities removed from every set even when drop_caps is 0
     int no_new_privs;          ///< 1: PR_SET_NO_NEW_PRIVS
     int filter_first;          ///< 1: install the filter before dropping privileges
     pid_t parent;              ///< the parent's pid, to detect that it died before PDEATHSIG
