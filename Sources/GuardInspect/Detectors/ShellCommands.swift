@@ -25,7 +25,8 @@ enum ShellCommands {
         .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
         systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
         iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
-        .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan
+        .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan \
+        findstr xcopy robocopy cmdkey runas ntdsutil vaultcmd wusa whoami.exe tasklist.exe
         """
 
     static let weak = """
@@ -76,6 +77,6 @@ enum ShellCommands {
     /// Commands that run the command after them.
     static let prefixes = WordTable(
         words:
-            "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
+            "time nohup sudo doas env exec call nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
         value: true)
 }

@@ -96,6 +96,12 @@ enum ShellDetector {
                 break
             }
             if c == 43 { break }  // `+` is a blank in query strings
+            // C:\Windows\…, %SystemRoot%\…: a Windows path keeps its backslashes.
+            if c == 92, w.count >= 2, w[1] == 58 || w.first == 37 && w.last == 37 || w.contains(92) {
+                w.append(c)
+                i += 1
+                continue
+            }
             if c == 39 || c == 34 || c == 92 || c == 94 { i += 1; continue }
             // [u]name: a one-letter class is that letter
             if c == 91, i + 2 < n, l[i + 2] == 93, isAlnum(l[i + 1]) { w.append(l[i + 1]); i += 3; continue }
@@ -124,7 +130,8 @@ enum ShellDetector {
     static let binDirs: [[UInt8]] = [
         "/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "bin/", "sbin/",
         "usr/bin/", "usr/sbin/", "usr/local/bin/",
-        "c:/windows/system32/", "c:\\windows\\system32\\",
+        "c:/windows/system32/", "c:\\windows\\system32\\", "%systemroot%\\system32\\", "%windir%\\system32\\",
+        "%systemroot%/system32/", "%windir%/system32/", "c:\\windows\\syswow64\\",
     ].map { Array($0.utf8) }
 
     static func judge(_ l: [UInt8], at start: Int, context: Context, depth: Int = 0) -> Range<Int>? {
@@ -163,7 +170,7 @@ enum ShellDetector {
                 ?? false
             if !family && !isDigit(l[e0 - 1]) { return nil }
         }
-        let (raw, end) = readWord(l, from: i)
+        var (raw, end) = readWord(l, from: i)
         // $a -nlvp 555: a command held in a variable, given options.
         if raw.isEmpty, context == .separator, i < n, l[i] == 36 {
             var a = i + 1
@@ -177,12 +184,23 @@ enum ShellDetector {
             // garb=adduse[r];$garb x : a command assembled in a variable first
             if !name.isEmpty, l.find(Array(name) + [61]) != nil { return i..<min(n, i + 60) }
         }
+        // $(<file): the shell reads the file.
+        if raw.isEmpty, context == .substitution, i < n, l[i] == 60 { return i..<min(n, i + 60) }
         guard raw.count >= 1 else { return nil }
+        // FOO=bar cmd, LD_PRELOAD=/x.so cmd: an assignment in front of a command.
+        if depth == 0, let eq = raw.firstIndex(of: 61), eq > 0, raw[..<eq].allSatisfy({ isAlnum($0) || $0 == 95 }),
+            end < n, isSpace(l[end])
+        {
+            return judge(l, at: end, context: context == .start ? .prefixed : context, depth: 1)
+        }
+        // %COMSPEC% is cmd.exe.
+        if raw == u8("%comspec%") { raw = u8("cmd") }
         var word = raw
         var isPath = false
         if let slash = raw.lastIndex(where: { $0 == 47 || $0 == 92 }), slash + 1 < raw.count {
             isPath =
                 raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58)
+                || raw.first == 37 && raw[1..<slash].contains(37)
                 || [u8("bin/"), u8("sbin/"), u8("usr/bin/"), u8("usr/sbin/"), u8("usr/local/bin/")].contains {
                     raw.starts(with: $0)
                 }
@@ -193,6 +211,14 @@ enum ShellDetector {
         // images/2024/cat: a relative path names a file, not the `cat` command.
         if !isPath, raw.contains(47) || raw.contains(92), !(raw.starts(with: "./") || raw.starts(with: ".\\")) {
             return nil
+        }
+        // ;./run.sh  |.\\x.exe : a program from the working directory, after an operator.
+        if !isPath, context != .start, context != .quoted, raw.starts(with: "./") || raw.starts(with: ".\\"),
+            let dot = word.lastIndex(of: 46),
+            [u8("sh"), u8("py"), u8("pl"), u8("rb"), u8("exe"), u8("bat"), u8("cmd"), u8("ps1"), u8("elf"), u8("bin")]
+                .contains(where: { word[(dot + 1)...].elementsEqual($0) })
+        {
+            return hit
         }
         // Letters split by quotes or backslashes (c'a't, w\hoami) only hide a command.
         let seg = l[i..<end]
@@ -205,12 +231,6 @@ enum ShellDetector {
             end - i > raw.count && raw.allSatisfy { isAlnum($0) || $0 == 46 }
             && (quotes >= 2 && quotes % 2 == 0 && inner
                 || seg.contains(where: { $0 == 92 || $0 == 36 || $0 == 91 || $0 == 96 }))
-        // FOO=bar cmd: an assignment in front of a command.
-        if depth == 0, let eq = raw.firstIndex(of: 61), eq > 0, raw[..<eq].allSatisfy({ isAlnum($0) || $0 == 95 }),
-            end < n, isSpace(l[end])
-        {
-            return judge(l, at: end, context: context == .start ? .prefixed : context, depth: 1)
-        }
         guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
             return nil
@@ -263,6 +283,8 @@ enum ShellDetector {
         {
             return hit
         }
+        // ; echo x > /var/www/s.php   | cat >> ~/.ssh/authorized_keys : output sent to a file.
+        if context != .start, context != .brace, !argsEnd, redirectsToFile(l, a) { return hit }
         switch context {
         case .substitution:
             return hit
@@ -307,6 +329,28 @@ enum ShellDetector {
             }
             return nil
         }
+    }
+
+    /// A `>`, `>>` or `>&` redirection to a path, home, variable or descriptor among the
+    /// arguments starting at `a` (up to the next operator).
+    static func redirectsToFile(_ l: [UInt8], _ a: Int) -> Bool {
+        let n = l.count
+        var k = a
+        while k < n && k < a + 200 {
+            let c = l[k]
+            if c == 59 || c == 124 || c == 10 || c == 13 || c == 96 { return false }
+            if c == 38 && !(k > 0 && l[k - 1] == 62) { return false }
+            if c == 62 {
+                var m = k + 1
+                if m < n && l[m] == 62 { m += 1 }
+                if m + 1 < n && l[m] == 38 && isDigit(l[m + 1]) { return true }
+                while m < n && isSpace(l[m]) { m += 1 }
+                if m < n && (l[m] == 47 || l[m] == 126 || l[m] == 36) { return true }
+                return false
+            }
+            k += 1
+        }
+        return false
     }
 
     /// Options, paths, addresses, numbers, redirections, variables, quotes: not prose.
