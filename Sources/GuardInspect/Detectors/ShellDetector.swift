@@ -275,6 +275,23 @@ enum ShellDetector {
         {
             return hit
         }
+        // sleep takes a number (sleep 5, sleep '5', sleep $n, sleep `…`), not an option word.
+        if word == u8("sleep"), !argsEnd, context != .substitution, context != .brace {
+            var b = a
+            while b < n && (l[b] == 39 || l[b] == 34) { b += 1 }
+            if b >= n || !(isDigit(l[b]) || l[b] == 36 || l[b] == 96 || l[b] == 46) { return nil }
+        }
+        // kill -9 1, ps aux: a signal number, the BSD option bundles of ps
+        if context != .start, !argsEnd, word == u8("kill"), l[a] == 45, a + 1 < n, isDigit(l[a + 1]) || l.matches("kill", at: a + 1) || l.matches("sig", at: a + 1) {
+            return hit
+        }
+        if context != .start, !argsEnd, word == u8("ps"),
+            [u8("aux"), u8("ax"), u8("auxf"), u8("auxww"), u8("axjf"), u8("ef"), u8("elf")].contains(where: { w in
+                l.matches(w, at: a) && (a + w.count >= n || !isAlnum(l[a + w.count]))
+            })
+        {
+            return hit
+        }
         if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches("..", at: a) { return hit }
         // reg add …, reg query …: the Windows registry tool with its verbs, in any position
         if word == u8("reg"), !argsEnd,
@@ -340,13 +357,20 @@ enum ShellDetector {
             let c = l[k]
             if c == 59 || c == 124 || c == 10 || c == 13 || c == 96 { return false }
             if c == 38 && !(k > 0 && l[k - 1] == 62) { return false }
+            if c == 60, k + 1 < n, isSpace(l[k + 1]) || l[k + 1] == 47 {  // < /etc/x
+                var m = k + 1
+                while m < n && isSpace(l[m]) { m += 1 }
+                return m + 1 < n && l[m] == 47 && isAlpha(l[m + 1])
+            }
             if c == 62 {
                 var m = k + 1
                 if m < n && l[m] == 62 { m += 1 }
                 if m + 1 < n && l[m] == 38 && isDigit(l[m + 1]) { return true }
                 while m < n && isSpace(l[m]) { m += 1 }
-                if m < n && (l[m] == 47 || l[m] == 126 || l[m] == 36) { return true }
-                return false
+                guard m + 1 < n else { return false }
+                // > /var/x  >> ~/.bashrc  > $HOME/x  > ${f}
+                return l[m] == 47 && (isAlpha(l[m + 1]) || l[m + 1] == 46) || l[m] == 126 && l[m + 1] == 47
+                    || l[m] == 36 && (isAlpha(l[m + 1]) || l[m + 1] == 123)
             }
             k += 1
         }
@@ -378,6 +402,13 @@ enum ShellDetector {
     /// Arguments for a command that is also an English word: options, paths, redirections.
     static func weakArgs(_ l: [UInt8], _ a: Int) -> Bool {
         let c = l[a]
+        // `> 5`, `< $10`: a comparison in prose, not a redirection.
+        if c == 62 || c == 60 {
+            var m = a + 1
+            if m < l.count && (l[m] == 62 || l[m] == 61) { m += 1 }
+            while m < l.count && isSpace(l[m]) { m += 1 }
+            if m >= l.count || isDigit(l[m]) || l[m] == 36 && m + 1 < l.count && isDigit(l[m + 1]) { return false }
+        }
         if isAlpha(c), a + 2 < l.count, l[a + 1] == 58, l[a + 2] == 92 || l[a + 2] == 47 { return true }  // C:\
         if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
         if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 || c == 37 { return true }
