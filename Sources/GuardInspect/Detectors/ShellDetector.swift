@@ -306,7 +306,8 @@ enum ShellDetector {
         case .substitution:
             return hit
         case .brace:
-            return end < n && (l[end] == 44 || l[end] == 125) && (end > i + 1) ? hit : nil
+            // {cat,/etc/passwd} {,id}: expansion needs a comma; `{id}` alone is a placeholder.
+            return end < n && (l[end] == 44 || l[end] == 125 && l[i - 1] == 44) && (end > i + 1) ? hit : nil
         case .separator, .prefixed:
             if isPath || shellArgs { return hit }
             if argsEnd {

@@ -79,6 +79,9 @@ enum TemplateDetector {
         ].map { Array($0.utf8) })
 
     static func judgeCodeTag(_ inner: [UInt8]) -> Bool {
+        // <%= `id` %>, <%= %x(id) %>: Ruby's command substitution inside the tag.
+        if let b = inner.firstIndex(of: 96), inner[(b + 1)...].contains(96) { return true }
+        if inner.find("%x(") != nil || inner.find("%x{") != nil { return true }
         var h = 0
         while h < inner.count && (isSpace(inner[h]) || inner[h] == 61 || inner[h] == 45) { h += 1 }
         for w in statements
