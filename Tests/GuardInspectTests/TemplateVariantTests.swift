@@ -28,12 +28,18 @@ import Testing
         "<%= File.open('/etc/group').read %>", "<%= IO.popen('id').readlines() %>", "{{ namespace.__init__ }}",
         "${request.getClass()}", "{{ joiner.__init__.__globals__ }}", "{% debug %}", "{{ settings.SECRET_KEY }}",
         "{{ app.request.server.all|join(',') }}", "#{ 3 * 3 }", "${ 4*4 }", "@{7*7}", "{{ 1337*2 }}",
+        "${self.module.cache.util.os.system(\"id\")}", "@System.Diagnostics.Process.Start(\"cmd.exe\")",
+        "{{ ''|attr('__class__') }}", "{{ ['id']|sort('system') }}", "{{ 'id'|filter('exec') }}",
+        "<%= Dir.entries('/') %>", "${applicationScope}", "${pageContext.request.serverName}",
+        "%{(#rt=@java.lang.Runtime@getRuntime())}", "<%- include('/etc/group') %>", "<%= global.process.mainModule %>",
+        "{{ self._TemplateReference__context }}", "{{ config.__class__.__init__.__globals__['os'] }}",
+        "${__import__('os').popen('id').read()}", "{{ (7).__add__(7) }}", "{{ request.environ }}",
     ]
 
     static let nearMisses: [String] = [
         "{{first_name}}", "{{ name|upper }}", "${NAME}", "Hello {{ user.name }}", "use ${HOME} dir", "#{id}",
         "price {{ price }}", "Dear {{ customer_name }},", "{{ order.total }} due", "{name}", "{{ date|date:\"Y\" }}",
-        "5*5 = 25", "{{ count }} items",
+        "5*5 = 25", "{{ count }} items", "mail me@system.example.com", "<%= title %>", "%{user} logged in", "{{- name }}",
     ]
 
     @Test(arguments: attacks)

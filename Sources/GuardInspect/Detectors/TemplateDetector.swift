@@ -16,6 +16,7 @@ enum TemplateDetector {
         "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor",
         "<%@ page", "<%@page",
         "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
+        "system.diagnostics.process", "@java.lang.", "%{(#", "%{#",
     ])
 
     static let objects: [[UInt8]] = [
@@ -26,6 +27,7 @@ enum TemplateDetector {
         "read", "getruntime", "invoke", "constructor", "prototype", "require", "global.", "this.", "_context",
         "beans", "springframework", "facescontext", "out.print", "response", "pagecontext", "include", "debug",
         "attr", "__", "getenv", "params", "cookies", "header", "smarty", "sleep", "product.getclass",
+        "applicationscope", "sessionscope", "requestscope", "pagescope", "initparam", "headervalues", "paramvalues",
     ].map { Array($0.utf8) }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
@@ -139,7 +141,10 @@ enum TemplateDetector {
         }
         // Starting objects, as the head of the expression.
         var h = 0
-        while h < s.count && (isSpace(s[h]) || s[h] == 40 || s[h] == 35 || s[h] == 36) { h += 1 }
+        // (`<%= x %>`, `<%- x %>`, `{{- x }}`: output and whitespace markers before the expression)
+        while h < s.count && (isSpace(s[h]) || s[h] == 40 || s[h] == 35 || s[h] == 36 || s[h] == 61 || s[h] == 45) {
+            h += 1
+        }
         for o in objects where s.matches(o, at: h) {
             let e = h + o.count
             if o.last == 46 || o.last == 40 || o.last == 32 || e >= s.count || !isWordByte(s[e]) { return true }
