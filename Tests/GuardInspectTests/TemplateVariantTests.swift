@@ -33,13 +33,13 @@ import Testing
         "<%= Dir.entries('/') %>", "${applicationScope}", "${pageContext.request.serverName}",
         "%{(#rt=@java.lang.Runtime@getRuntime())}", "<%- include('/etc/group') %>", "<%= global.process.mainModule %>",
         "{{ self._TemplateReference__context }}", "{{ config.__class__.__init__.__globals__['os'] }}",
-        "${__import__('os').popen('id').read()}", "{{ (7).__add__(7) }}", "{{ request.environ }}",
+        "${__import__('os').popen('id').read()}", "{{ (7).__add__(7) }}", "{{ request.environ }}", "{{ user.password }}", "{{ account.secret_token }}", "${db.passwd}",
     ]
 
     static let nearMisses: [String] = [
         "{{first_name}}", "{{ name|upper }}", "${NAME}", "Hello {{ user.name }}", "use ${HOME} dir", "#{id}",
         "price {{ price }}", "Dear {{ customer_name }},", "{{ order.total }} due", "{name}", "{{ date|date:\"Y\" }}",
-        "5*5 = 25", "{{ count }} items", "mail me@system.example.com", "<%= title %>", "%{user} logged in", "{{- name }}",
+        "5*5 = 25", "{{ count }} items", "mail me@system.example.com", "<%= title %>", "%{user} logged in", "{{- name }}", "{{ reset_password_link }}", "{{ user.password_hint_label }}x",
     ]
 
     @Test(arguments: attacks)

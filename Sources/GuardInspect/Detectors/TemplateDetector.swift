@@ -134,6 +134,13 @@ enum TemplateDetector {
         if strict { return s.find("__") != nil || s.find(".getclass") != nil }
         // Dunder walks and calls.
         if s.find("__") != nil { return true }
+        // {{ user.password }}, {{ settings.secret_key }}, {{ …signer.key }}: reading secrets off objects.
+        for w in [u8(".password"), u8(".passwd"), u8(".secret"), u8(".signer"), u8(".private_key"), u8(".api_key")] {
+            guard let p = s.find(w) else { continue }
+            let e = p + w.count
+            // the attribute itself, not a longer name (`.password_hint`); `.secret_key` is one
+            if e >= s.count || !isWordByte(s[e]) || w == u8(".secret") { return true }
+        }
         var k = 0
         while let p = s.find([40], from: k) {
             k = p + 1
