@@ -5,6 +5,16 @@ enum LDAPDetector {
         let l = t.l
         guard t.flags.contains(.paren) else { return nil }
         let n = l.count
+        // (&(uid=a)(!(pw=x)), (|(cn=*)…: the value opens a filter group it does not close (a
+        // complete, balanced filter is what search forms legitimately send) or matches all.
+        var s0 = 0
+        while s0 < n && isSpace(l[s0]) { s0 += 1 }
+        if s0 + 3 < n, l[s0] == 40, l[s0 + 1] == 38 || l[s0 + 1] == 124 || l[s0 + 1] == 33, l[s0 + 2] == 40,
+            filterItem(l, s0 + 3),
+            l.reduce(0, { $0 + ($1 == 40 ? 1 : $1 == 41 ? -1 : 0) }) != 0 || l.find("=*)") != nil
+        {
+            return hit(s0, n)
+        }
         var i = 0
         var checked = 0
         var depth = 0

@@ -25,7 +25,8 @@ enum ShellCommands {
         .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
         systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
         iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
-        .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan
+        .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan \
+        findstr xcopy robocopy cmdkey runas ntdsutil vaultcmd wusa whoami.exe tasklist.exe
         """
 
     static let weak = """
@@ -34,8 +35,29 @@ enum ShellCommands {
         diff rev nl explorer head tail net cd fold split look pr fmt watch wait yes true false alias unalias export \
         source test read print write wall talk logger env trap umask bind hash help let local return shift \
         logout exit halt poweroff init run screen script expect chef knife column bridge comm john hydra top perf \
-        snap gem helm query expand go
+        snap gem helm query expand go vigr vipw ksshell pkexec tmate torify torsocks chpasswd newgrp enum4linux crackmapexec rpcclient smbclient smbmap
         """
+
+    /// Unix tools (GTFOBins-style binaries) that are weak and, besides, only count with
+    /// arguments or inside a substitution: alone they are too often a word (`view`, `install`).
+    static let argsOnly = """
+        aria2c ash atobm basenc bpftrace busctl byebug cabal cdist certbot check_by_ssh check_cups check_log \
+        check_memory check_raid check_ssl_cert check_statusfile choom cmp cobc cowsay cowthink cpan cpio csplit \
+        csvtool cupsfilter debugfs dialog dmidecode dmsetup dosbox dstat dvips easy_install eb efax eqn espeak \
+        exiftool facter fping gcore genisoimage ghc ghci gimp ginsh git grc gtester hd highlight iconv install \
+        ionice ispell joe journalctl jq jtag julia ksu latex latexmk ldconfig lftp links loginctl \
+        logsave lp lualatex luatex lwp-download lwp-request minicom mosquitto msgattrib msgcat msgconv \
+        msgfilter msgmerge msguniq mtr multitime nasm ncdu ncftp neofetch nm octave openvpn openvt opkg pandoc \
+        pax pdb pdflatex pdftex perlbug pexec pg pic pico pidstat pkg pry psftp ptx puppet rake rc \
+        readelf red redcarpet restic rpmdb rpmquery rpmverify rsync rtorrent run-mailcap run-parts rview rvim \
+        sash scanmem scrot setarch setlock sg slsh socket softlimit ss ssh-agent start-stop-daemon \
+        systemd-resolve tasksh tbl tdbtool tex tic timedatectl ul unexpand unsquashfs \
+        update-alternatives vagrant view vimdiff virsh volatility w3m whiptail wireshark xdg-user-dir \
+        xdotool xelatex xetex xmodmap xmore xpad yash yelp zathura zypper whois apropos sshd \
+        impacket-psexec psexec auditpol dsget dsmod
+        """
+
+    static let needsArgs = WordTable(words: argsOnly, value: true)
 
     /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
     /// `python3.11` (a version).
@@ -52,6 +74,9 @@ enum ShellCommands {
         var d: [([UInt8], ShellDetector.Tier)] = []
         for w in strong.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d.append((Array(w.utf8), .strong)) }
         for w in weak.split(whereSeparator: { $0 == " " || $0 == "\n" }) { d.append((Array(w.utf8), .weak)) }
+        for w in argsOnly.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" }) {
+            d.append((Array(w.utf8), .weak))
+        }
         return WordTable(d)
     }()
 
@@ -76,6 +101,6 @@ enum ShellCommands {
     /// Commands that run the command after them.
     static let prefixes = WordTable(
         words:
-            "time nohup sudo doas env exec nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
+            "time nohup sudo doas env exec call nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
         value: true)
 }

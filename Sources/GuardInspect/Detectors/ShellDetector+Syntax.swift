@@ -107,6 +107,28 @@ extension ShellDetector {
             }
         }
         if f.contains(.minus), let r = powershell(l) { return r }
+        if f.contains(.paren) || f.contains(.dollar) || f.contains(.bracket), let r = powershellCalls(l) { return r }
+        // %COMSPEC:~-7,1%  %PATH:~0,1%: cmd.exe substrings build commands out of variables.
+        if f.contains(.percent), f.contains(.tilde) {
+            var from = 0
+            while let i = l.find(":~", from: from) {
+                from = i + 2
+                var a = i
+                while a > 0 && (isAlnum(l[a - 1]) || l[a - 1] == 95) { a -= 1 }
+                guard a < i, a > 0, l[a - 1] == 37 else { continue }
+                var j = i + 2
+                if j < n && l[j] == 45 { j += 1 }
+                let d = j
+                while j < n && isDigit(l[j]) { j += 1 }
+                guard j > d else { continue }
+                if j < n && l[j] == 44 {
+                    j += 1
+                    if j < n && l[j] == 45 { j += 1 }
+                    while j < n && isDigit(l[j]) { j += 1 }
+                }
+                if j < n, l[j] == 37 { return hit(a - 1) }
+            }
+        }
         if f.contains(.brace), let r = braceExpansion(l) { return r }
         return nil
     }
@@ -207,6 +229,35 @@ extension ShellDetector {
         "downloadstring", "downloadfile", "frombase64string", "-encodedcommand", "-enc ", "-executionpolicy", "-nop ",
         "-noprofile", "-windowstyle hidden",
     ])
+
+    static let psCalls = NeedleSet([
+        "iex(", "iex (", "[system.diagnostics.process]::", "[diagnostics.process]::", "$env:comspec",
+        "[scriptblock]::create", "[system.convert]::frombase64", "[convert]::frombase64", "[system.text.encoding]::",
+        "[io.file]::", "[system.io.file]::", "[system.net.webclient]", "[net.webclient]",
+    ])
+
+    /// PowerShell without a `-`: `iex(iwr …)`, `[Diagnostics.Process]::Start(…)`, `$env:ComSpec`.
+    static func powershellCalls(_ l: [UInt8]) -> Range<Int>? {
+        var found: Int? = nil
+        psCalls.forEach(in: l) { k, i in
+            let v = psCalls.needles[k]
+            guard wordStart(l, i) || v[0] == 91 || v[0] == 36 else { return false }
+            if v[0] == 105 {  // iex( : what it runs must be code, not prose in parentheses (IEX (Investors Exchange))
+                var j = i + v.count
+                while j < l.count && isSpace(l[j]) { j += 1 }
+                guard j < l.count else { return false }
+                let ok =
+                    l[j] == 36 || l[j] == 39 || l[j] == 34 || l[j] == 91 || l[j] == 40
+                    || [u8("iwr "), u8("irm "), u8("new-object"), u8("invoke-"), u8("(iwr"), u8("(irm")].contains {
+                        l.matches($0, at: j)
+                    }
+                guard ok else { return false }
+            }
+            found = i
+            return true
+        }
+        return found.map { $0..<min(l.count, $0 + 60) }
+    }
 
     static func powershell(_ l: [UInt8]) -> Range<Int>? {
         var found: Int? = nil

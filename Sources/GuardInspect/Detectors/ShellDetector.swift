@@ -96,6 +96,12 @@ enum ShellDetector {
                 break
             }
             if c == 43 { break }  // `+` is a blank in query strings
+            // C:\Windows\…, %SystemRoot%\…: a Windows path keeps its backslashes.
+            if c == 92, w.count >= 2, w[1] == 58 || w.first == 37 && w.last == 37 || w.contains(92) {
+                w.append(c)
+                i += 1
+                continue
+            }
             if c == 39 || c == 34 || c == 92 || c == 94 { i += 1; continue }
             // [u]name: a one-letter class is that letter
             if c == 91, i + 2 < n, l[i + 2] == 93, isAlnum(l[i + 1]) { w.append(l[i + 1]); i += 3; continue }
@@ -124,7 +130,8 @@ enum ShellDetector {
     static let binDirs: [[UInt8]] = [
         "/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/", "bin/", "sbin/",
         "usr/bin/", "usr/sbin/", "usr/local/bin/",
-        "c:/windows/system32/", "c:\\windows\\system32\\",
+        "c:/windows/system32/", "c:\\windows\\system32\\", "%systemroot%\\system32\\", "%windir%\\system32\\",
+        "%systemroot%/system32/", "%windir%/system32/", "c:\\windows\\syswow64\\",
     ].map { Array($0.utf8) }
 
     static func judge(_ l: [UInt8], at start: Int, context: Context, depth: Int = 0) -> Range<Int>? {
@@ -163,7 +170,7 @@ enum ShellDetector {
                 ?? false
             if !family && !isDigit(l[e0 - 1]) { return nil }
         }
-        let (raw, end) = readWord(l, from: i)
+        var (raw, end) = readWord(l, from: i)
         // $a -nlvp 555: a command held in a variable, given options.
         if raw.isEmpty, context == .separator, i < n, l[i] == 36 {
             var a = i + 1
@@ -177,12 +184,23 @@ enum ShellDetector {
             // garb=adduse[r];$garb x : a command assembled in a variable first
             if !name.isEmpty, l.find(Array(name) + [61]) != nil { return i..<min(n, i + 60) }
         }
+        // $(<file): the shell reads the file.
+        if raw.isEmpty, context == .substitution, i < n, l[i] == 60 { return i..<min(n, i + 60) }
         guard raw.count >= 1 else { return nil }
+        // FOO=bar cmd, LD_PRELOAD=/x.so cmd: an assignment in front of a command.
+        if depth == 0, let eq = raw.firstIndex(of: 61), eq > 0, raw[..<eq].allSatisfy({ isAlnum($0) || $0 == 95 }),
+            end < n, isSpace(l[end])
+        {
+            return judge(l, at: end, context: context == .start ? .prefixed : context, depth: 1)
+        }
+        // %COMSPEC% is cmd.exe.
+        if raw == u8("%comspec%") { raw = u8("cmd") }
         var word = raw
         var isPath = false
         if let slash = raw.lastIndex(where: { $0 == 47 || $0 == 92 }), slash + 1 < raw.count {
             isPath =
                 raw.first == 47 || raw.first == 92 || (raw.count > 2 && raw[1] == 58)
+                || raw.first == 37 && raw[1..<slash].contains(37)
                 || [u8("bin/"), u8("sbin/"), u8("usr/bin/"), u8("usr/sbin/"), u8("usr/local/bin/")].contains {
                     raw.starts(with: $0)
                 }
@@ -193,6 +211,14 @@ enum ShellDetector {
         // images/2024/cat: a relative path names a file, not the `cat` command.
         if !isPath, raw.contains(47) || raw.contains(92), !(raw.starts(with: "./") || raw.starts(with: ".\\")) {
             return nil
+        }
+        // ;./run.sh  |.\\x.exe : a program from the working directory, after an operator.
+        if !isPath, context != .start, context != .quoted, raw.starts(with: "./") || raw.starts(with: ".\\"),
+            let dot = word.lastIndex(of: 46),
+            [u8("sh"), u8("py"), u8("pl"), u8("rb"), u8("exe"), u8("bat"), u8("cmd"), u8("ps1"), u8("elf"), u8("bin")]
+                .contains(where: { word[(dot + 1)...].elementsEqual($0) })
+        {
+            return hit
         }
         // Letters split by quotes or backslashes (c'a't, w\hoami) only hide a command.
         let seg = l[i..<end]
@@ -205,14 +231,15 @@ enum ShellDetector {
             end - i > raw.count && raw.allSatisfy { isAlnum($0) || $0 == 46 }
             && (quotes >= 2 && quotes % 2 == 0 && inner
                 || seg.contains(where: { $0 == 92 || $0 == 36 || $0 == 91 || $0 == 96 }))
-        // FOO=bar cmd: an assignment in front of a command.
-        if depth == 0, let eq = raw.firstIndex(of: 61), eq > 0, raw[..<eq].allSatisfy({ isAlnum($0) || $0 == 95 }),
-            end < n, isSpace(l[end])
-        {
-            return judge(l, at: end, context: context == .start ? .prefixed : context, depth: 1)
-        }
         guard let tier = ShellCommands.lookup(word) else {
             if binPath && (context != .start || end - i >= 7) { return hit }
+            // ;frobnicate -x /etc/shadow: a command we do not know, used on system files.
+            if context == .separator || context == .substitution || context == .prefixed, !isPath, raw.count >= 2,
+                raw.count <= 24, raw.allSatisfy({ isAlnum($0) || $0 == 45 || $0 == 95 }),
+                unknownCommandArgs(l, end)
+            {
+                return hit
+            }
             return nil
         }
         if obfuscated && word.count >= 2 { return hit }
@@ -231,6 +258,13 @@ enum ShellDetector {
             a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 96 || l[a] == 41 || l[a] == 10 || l[a] == 35
             || l[a] == 13
         let shellArgs = !argsEnd && (tier == .strong ? shellish(l, a) : weakArgs(l, a))
+        // Tools that are also words (view, install, links): only with arguments.
+        if ShellCommands.needsArgs.lookup(word) != nil, context != .substitution {
+            if argsEnd { return nil }
+            if context == .brace {
+                guard end + 1 < n, [45, 47, 36, 46, 126].contains(l[end + 1]) else { return nil }
+            }
+        }
         // time sh -c …, nohup ifconfig, sudo -u x id: judge the command after the prefix.
         if ShellCommands.prefixes.lookup(word) != nil, depth == 0, !argsEnd,
             let r = judge(l, at: a, context: context == .start ? .prefixed : context, depth: 1)
@@ -255,6 +289,23 @@ enum ShellDetector {
         {
             return hit
         }
+        // sleep takes a number (sleep 5, sleep '5', sleep $n, sleep `…`), not an option word.
+        if word == u8("sleep"), !argsEnd, context != .substitution, context != .brace {
+            var b = a
+            while b < n && (l[b] == 39 || l[b] == 34) { b += 1 }
+            if b >= n || !(isDigit(l[b]) || l[b] == 36 || l[b] == 96 || l[b] == 46) { return nil }
+        }
+        // kill -9 1, ps aux: a signal number, the BSD option bundles of ps
+        if context != .start, !argsEnd, word == u8("kill"), l[a] == 45, a + 1 < n, isDigit(l[a + 1]) || l.matches("kill", at: a + 1) || l.matches("sig", at: a + 1) {
+            return hit
+        }
+        if context != .start, !argsEnd, word == u8("ps"),
+            [u8("aux"), u8("ax"), u8("auxf"), u8("auxww"), u8("axjf"), u8("ef"), u8("elf")].contains(where: { w in
+                l.matches(w, at: a) && (a + w.count >= n || !isAlnum(l[a + w.count]))
+            })
+        {
+            return hit
+        }
         if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches("..", at: a) { return hit }
         // reg add …, reg query …: the Windows registry tool with its verbs, in any position
         if word == u8("reg"), !argsEnd,
@@ -263,11 +314,14 @@ enum ShellDetector {
         {
             return hit
         }
+        // ; echo x > /var/www/s.php   | cat >> ~/.ssh/authorized_keys : output sent to a file.
+        if context != .start, context != .brace, !argsEnd, redirectsToFile(l, a) { return hit }
         switch context {
         case .substitution:
             return hit
         case .brace:
-            return end < n && (l[end] == 44 || l[end] == 125) && (end > i + 1) ? hit : nil
+            // {cat,/etc/passwd} {,id}: expansion needs a comma; `{id}` alone is a placeholder.
+            return end < n && (l[end] == 44 || l[end] == 125 && l[i - 1] == 44) && (end > i + 1) ? hit : nil
         case .separator, .prefixed:
             if isPath || shellArgs { return hit }
             if argsEnd {
@@ -288,6 +342,13 @@ enum ShellDetector {
             if binPath && (argsEnd || shellArgs) { return hit }
             if shellArgs && tier == .strong && strongArgs(l, a) { return hit }
             if tier == .weak, !argsEnd, weakArgs(l, a), l[a] == 45 || l[a] == 37 { return hit }
+            // type c:\windows\win.ini, more /etc/hosts: a weak command on a system file.
+            if tier == .weak, !argsEnd,
+                isAlpha(l[a]) && a + 2 < n && l[a + 1] == 58 && (l[a + 2] == 92 || l[a + 2] == 47)
+                    || systemDirs.contains(where: { l.matches($0, at: a) })
+            {
+                return hit
+            }
             // whoami;  ifconfig|  (a command then an operator)
             if tier == .strong, a < n, a == end, l[a] == 59 || l[a] == 124 || l[a] == 38 { return hit }
             // which perl, sleep 10
@@ -307,6 +368,71 @@ enum ShellDetector {
             }
             return nil
         }
+    }
+
+    /// Arguments after an unknown command word that only a command line has: a system
+    /// directory as the first argument, or options followed by one (`-rf /etc/…`).
+    static func unknownCommandArgs(_ l: [UInt8], _ end: Int) -> Bool {
+        let n = l.count
+        var a = end
+        guard a < n, isSpace(l[a]) else { return false }
+        while a < n && isSpace(l[a]) { a += 1 }
+        guard a < n else { return false }
+        func systemPath(_ k: Int) -> Bool {
+            guard k < n, l[k] == 47 else { return false }
+            let d = systemDirLength(l, k)
+            return d > 0 && k + d < n && isAlpha(l[k + d])
+        }
+        if systemPath(a) { return true }
+        guard l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) || l[a + 1] == 45 else { return false }
+        var k = a
+        var words = 0
+        while k < n && words < 6 {
+            let c = l[k]
+            if c == 59 || c == 124 || c == 38 || c == 10 || c == 13 || c == 96 { return false }
+            if isSpace(c) {
+                while k < n && isSpace(l[k]) { k += 1 }
+                words += 1
+                if k < n && systemPath(k) { return true }
+                continue
+            }
+            k += 1
+        }
+        return false
+    }
+
+    /// Length of the system directory prefix at `k` (`/etc/`), 0 when there is none.
+    static func systemDirLength(_ l: [UInt8], _ k: Int) -> Int {
+        systemDirs.first(where: { l.matches($0, at: k) })?.count ?? 0
+    }
+
+    /// A `>`, `>>` or `>&` redirection to a path, home, variable or descriptor among the
+    /// arguments starting at `a` (up to the next operator).
+    static func redirectsToFile(_ l: [UInt8], _ a: Int) -> Bool {
+        let n = l.count
+        var k = a
+        while k < n && k < a + 200 {
+            let c = l[k]
+            if c == 59 || c == 124 || c == 10 || c == 13 || c == 96 { return false }
+            if c == 38 && !(k > 0 && l[k - 1] == 62) { return false }
+            if c == 60, k + 1 < n, isSpace(l[k + 1]) || l[k + 1] == 47 {  // < /etc/x
+                var m = k + 1
+                while m < n && isSpace(l[m]) { m += 1 }
+                return m + 1 < n && l[m] == 47 && isAlpha(l[m + 1])
+            }
+            if c == 62 {
+                var m = k + 1
+                if m < n && l[m] == 62 { m += 1 }
+                if m + 1 < n && l[m] == 38 && isDigit(l[m + 1]) { return true }
+                while m < n && isSpace(l[m]) { m += 1 }
+                guard m + 1 < n else { return false }
+                // > /var/x  >> ~/.bashrc  > $HOME/x  > ${f}
+                return l[m] == 47 && (isAlpha(l[m + 1]) || l[m + 1] == 46) || l[m] == 126 && l[m + 1] == 47
+                    || l[m] == 36 && (isAlpha(l[m + 1]) || l[m + 1] == 123)
+            }
+            k += 1
+        }
+        return false
     }
 
     /// Options, paths, addresses, numbers, redirections, variables, quotes: not prose.
@@ -334,6 +460,13 @@ enum ShellDetector {
     /// Arguments for a command that is also an English word: options, paths, redirections.
     static func weakArgs(_ l: [UInt8], _ a: Int) -> Bool {
         let c = l[a]
+        // `> 5`, `< $10`: a comparison in prose, not a redirection.
+        if c == 62 || c == 60 {
+            var m = a + 1
+            if m < l.count && (l[m] == 62 || l[m] == 61) { m += 1 }
+            while m < l.count && isSpace(l[m]) { m += 1 }
+            if m >= l.count || isDigit(l[m]) || l[m] == 36 && m + 1 < l.count && isDigit(l[m + 1]) { return false }
+        }
         if isAlpha(c), a + 2 < l.count, l[a + 1] == 58, l[a + 2] == 92 || l[a + 2] == 47 { return true }  // C:\
         if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
         if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 || c == 37 { return true }

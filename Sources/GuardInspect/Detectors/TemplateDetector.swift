@@ -16,6 +16,7 @@ enum TemplateDetector {
         "$class.type", "freemarker.template", "?new()", "{{=", "{{#with", "{{#each", "{{this.", "{{constructor",
         "<%@ page", "<%@page",
         "{@math", "{@if", "{{> ", "th:text=", "__${", "{{ [", "mvel", "{{$on", "{{_self", "${=", "<%=_.", "<%= _.",
+        "system.diagnostics.process", "@java.lang.", "%{(#", "%{#",
     ])
 
     static let objects: [[UInt8]] = [
@@ -26,6 +27,7 @@ enum TemplateDetector {
         "read", "getruntime", "invoke", "constructor", "prototype", "require", "global.", "this.", "_context",
         "beans", "springframework", "facescontext", "out.print", "response", "pagecontext", "include", "debug",
         "attr", "__", "getenv", "params", "cookies", "header", "smarty", "sleep", "product.getclass",
+        "applicationscope", "sessionscope", "requestscope", "pagescope", "initparam", "headervalues", "paramvalues",
     ].map { Array($0.utf8) }
 
     static func detect(_ t: ScanText) -> Range<Int>? {
@@ -79,6 +81,9 @@ enum TemplateDetector {
         ].map { Array($0.utf8) })
 
     static func judgeCodeTag(_ inner: [UInt8]) -> Bool {
+        // <%= `id` %>, <%= %x(id) %>: Ruby's command substitution inside the tag.
+        if let b = inner.firstIndex(of: 96), inner[(b + 1)...].contains(96) { return true }
+        if inner.find("%x(") != nil || inner.find("%x{") != nil { return true }
         var h = 0
         while h < inner.count && (isSpace(inner[h]) || inner[h] == 61 || inner[h] == 45) { h += 1 }
         for w in statements
@@ -129,6 +134,13 @@ enum TemplateDetector {
         if strict { return s.find("__") != nil || s.find(".getclass") != nil }
         // Dunder walks and calls.
         if s.find("__") != nil { return true }
+        // {{ user.password }}, {{ settings.secret_key }}, {{ …signer.key }}: reading secrets off objects.
+        for w in [u8(".password"), u8(".passwd"), u8(".secret"), u8(".signer"), u8(".private_key"), u8(".api_key")] {
+            guard let p = s.find(w) else { continue }
+            let e = p + w.count
+            // the attribute itself, not a longer name (`.password_hint`); `.secret_key` is one
+            if e >= s.count || !isWordByte(s[e]) || w == u8(".secret") { return true }
+        }
         var k = 0
         while let p = s.find([40], from: k) {
             k = p + 1
@@ -136,7 +148,10 @@ enum TemplateDetector {
         }
         // Starting objects, as the head of the expression.
         var h = 0
-        while h < s.count && (isSpace(s[h]) || s[h] == 40 || s[h] == 35 || s[h] == 36) { h += 1 }
+        // (`<%= x %>`, `<%- x %>`, `{{- x }}`: output and whitespace markers before the expression)
+        while h < s.count && (isSpace(s[h]) || s[h] == 40 || s[h] == 35 || s[h] == 36 || s[h] == 61 || s[h] == 45) {
+            h += 1
+        }
         for o in objects where s.matches(o, at: h) {
             let e = h + o.count
             if o.last == 46 || o.last == 40 || o.last == 32 || e >= s.count || !isWordByte(s[e]) { return true }
