@@ -189,10 +189,11 @@ import Testing
         config["process"] = process
         config["root"] = ["path": rootfs, "readonly": true]
         var mounts = config["mounts"] as! [[String: Any]]
+        // /tmp first: a checkout under /tmp (CI's may be) is bound on top of it, not hidden by it.
+        mounts.append(["destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]])
         for source in ["/usr", "/etc", "/opt", Harness.products] where fm.fileExists(atPath: source) {
             mounts.append(["destination": source, "type": "bind", "source": source, "options": ["rbind", "ro"]])
         }
-        mounts.append(["destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev"]])
         config["mounts"] = mounts
         var linux = config["linux"] as! [String: Any]
         linux["seccomp"] = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: seccomp)))
