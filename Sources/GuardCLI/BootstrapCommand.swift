@@ -27,34 +27,21 @@ enum BootstrapCommand {
         var options = CommonOptions()
         var listenHost = "127.0.0.1"
         var listenPort: UInt16 = 0
-        var command: [String] = []
-        var cursor = ArgumentCursor(arguments)
+        let command: [String]
         do throws(UsageError) {
-            while !cursor.isAtEnd {
-                cursor.load()
-                if cursor.flag == "--" {
-                    command = cursor.remaining
-                    break
+            let parsed = try parseCommandLine(arguments, options: &options, help: help) { (cursor) throws(UsageError) -> Bool in
+                guard cursor.flag == "--listen" else { return false }
+                let value = try cursor.value()
+                guard let colon = value.lastIndex(of: ":"), let port = UInt16(value[value.index(after: colon)...]) else {
+                    throw UsageError(message: "--listen takes HOST:PORT, not '\(value)'")
                 }
-                if cursor.flag == "-h" || cursor.flag == "--help" {
-                    print(help)
-                    return 0
-                }
-                if cursor.flag == "--listen" {
-                    let value = try cursor.value()
-                    guard let colon = value.lastIndex(of: ":"), let port = UInt16(value[value.index(after: colon)...]) else {
-                        throw UsageError(message: "--listen takes HOST:PORT, not '\(value)'")
-                    }
-                    listenHost = String(value[..<colon]).trimmingCharacters(in: "[]")
-                    listenPort = port
-                } else if try !options.consume(&cursor) {
-                    if cursor.flag.hasPrefix("-") { throw UsageError(message: "unknown option '\(cursor.flag)'") }
-                    command = [cursor.current] + cursor.remaining
-                    break
-                }
-                cursor.advance()
+                listenHost = String(value[..<colon]).trimmingCharacters(in: "[]")
+                listenPort = port
+                return true
             }
-            if command.isEmpty { throw UsageError(message: "missing COMMAND") }
+            guard let parsed else { return 0 }
+            if parsed.isEmpty { throw UsageError(message: "missing COMMAND") }
+            command = parsed
         } catch {
             printError("guard bootstrap: \(error.message)\n\n\(help)")
             return 125

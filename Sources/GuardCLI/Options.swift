@@ -70,6 +70,40 @@ struct CommonOptions {
     }
 }
 
+/// `[options] [--] COMMAND [ARG...]`, the shape of run, bootstrap and profile: the
+/// command's own flags (`own` returns true when it took the word), the common options, and
+/// help. Returns nil when help was printed; an empty command when none was given.
+func parseCommandLine(
+    _ arguments: ArraySlice<String>, options: inout CommonOptions, help: String,
+    own: (inout ArgumentCursor) throws(UsageError) -> Bool = { _ in false }
+) throws(UsageError) -> [String]? {
+    var cursor = ArgumentCursor(arguments)
+    while !cursor.isAtEnd {
+        cursor.load()
+        switch cursor.flag {
+        case "--":
+            guard !cursor.remaining.isEmpty else { throw UsageError(message: "missing COMMAND after --") }
+            return cursor.remaining
+        case "-h", "--help":
+            print(help)
+            return nil
+        default:
+            if try own(&cursor) {
+                cursor.advance()
+                continue
+            }
+            if try options.consume(&cursor) {
+                cursor.advance()
+                continue
+            }
+            if cursor.flag.hasPrefix("-") { throw UsageError(message: "unknown option '\(cursor.flag)'") }
+            // No `--`: the first word that is not an option starts the command.
+            return [cursor.current] + cursor.remaining
+        }
+    }
+    return []
+}
+
 /// Walks argv: `flag` is the current word's flag part (before `=`), `value()` takes the
 /// inline `=value` or the next word.
 struct ArgumentCursor {

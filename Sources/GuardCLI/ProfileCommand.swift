@@ -123,37 +123,32 @@ enum ProfileCommand {
     /// nil when help was asked for.
     static func parse(_ arguments: ArraySlice<String>) throws(UsageError) -> Options? {
         var options = Options()
-        var cursor = ArgumentCursor(arguments)
-        while !cursor.isAtEnd {
-            cursor.load()
+        var common = CommonOptions()
+        var output: String?
+        var seccomp: String?
+        var merge: [String] = []
+        let command = try parseCommandLine(arguments, options: &common, help: help) { (cursor) throws(UsageError) -> Bool in
             switch cursor.flag {
-            case "--":
-                options.command = cursor.remaining
-                guard !options.command.isEmpty else { throw UsageError(message: "missing COMMAND after --") }
-                return options
-            case "-h", "--help":
-                print(help)
-                return nil
-            case "-o", "--output": options.output = try cursor.value()
-            case "--seccomp": options.seccomp = try cursor.value()
+            case "-o", "--output": output = try cursor.value()
+            case "--seccomp": seccomp = try cursor.value()
             case "--merge":
-                let first = try cursor.value()
-                options.merge.append(first)
+                merge.append(try cursor.value())
                 // Every following word up to the next option or `--`.
                 while let next = cursor.remaining.first, !next.hasPrefix("-") {
                     cursor.advance()
-                    options.merge.append(cursor.current)
+                    merge.append(cursor.current)
                 }
-            default:
-                if try options.common.consume(&cursor) { break }
-                if cursor.flag.hasPrefix("-") { throw UsageError(message: "unknown option '\(cursor.flag)'") }
-                // No `--`: the first word that is not an option starts the command.
-                options.command = [cursor.current] + cursor.remaining
-                return options
+            default: return false
             }
-            cursor.advance()
+            return true
         }
-        guard !options.merge.isEmpty else { throw UsageError(message: "missing COMMAND") }
+        guard let command else { return nil }
+        guard !command.isEmpty || !merge.isEmpty else { throw UsageError(message: "missing COMMAND") }
+        options.common = common
+        options.output = output
+        options.seccomp = seccomp
+        options.merge = merge
+        options.command = command
         return options
     }
 

@@ -45,27 +45,9 @@ enum RunCommand {
     /// Splits `[options] -- COMMAND...`; nil when help was asked for.
     static func parse(_ arguments: ArraySlice<String>, help: String) throws(UsageError) -> (CommonOptions, [String])? {
         var options = CommonOptions()
-        var cursor = ArgumentCursor(arguments)
-        while !cursor.isAtEnd {
-            cursor.load()
-            if cursor.flag == "--" {
-                let command = cursor.remaining
-                guard !command.isEmpty else { throw UsageError(message: "missing COMMAND after --") }
-                return (options, command)
-            }
-            if cursor.flag == "-h" || cursor.flag == "--help" {
-                print(help)
-                return nil
-            }
-            if try options.consume(&cursor) {
-                cursor.advance()
-                continue
-            }
-            if cursor.flag.hasPrefix("-") { throw UsageError(message: "unknown option '\(cursor.flag)'") }
-            // No `--`: the first word that is not an option starts the command.
-            return (options, [cursor.current] + cursor.remaining)
-        }
-        throw UsageError(message: "missing COMMAND")
+        guard let command = try parseCommandLine(arguments, options: &options, help: help) else { return nil }
+        guard !command.isEmpty else { throw UsageError(message: "missing COMMAND") }
+        return (options, command)
     }
 
     static func makeReporter(_ options: CommonOptions, function: String) -> Reporter? {

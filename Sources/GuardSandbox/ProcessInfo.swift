@@ -41,13 +41,6 @@ enum ProcInfo {
         return String(decoding: buf[0..<n], as: UTF8.self)
     }
 
-    /// The first word after `name` on its line in a /proc status file.
-    static func field(_ text: String, _ name: String) -> String? {
-        for line in text.split(separator: "\n") where line.hasPrefix(name) {
-            return line.dropFirst(name.count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init)
-        }
-        return nil
-    }
 }
 
 /// The lines of a /proc status file, read as bytes: `numbers("Uid:")` gives the numbers
@@ -94,4 +87,11 @@ struct StatusFile {
         if inNumber { out.append(current) }
         return out
     }
+}
+
+/// A cheap clock for cache and pending-entry lifetimes.
+func monotonicMilliseconds() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
 }

@@ -10,19 +10,22 @@ public enum SignalRelay {
     /// Blocks the forwarded signals and SIGCHLD. Call first, before any thread exists, so
     /// every later thread inherits the mask. SIGPIPE is ignored (the child gets defaults).
     public static func blockSignals() {
-        var set = sigset_t()
-        sigemptyset(&set)
         // SIGURG too: only the notification thread unblocks it (its stop signal).
-        for sig in forwarded + [SIGCHLD, SIGURG] { sigaddset(&set, sig) }
+        var set = signalSet(forwarded + [SIGCHLD, SIGURG])
         pthread_sigmask(SIG_BLOCK, &set, nil)
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// A signalfd for the blocked signals.
+    /// A signalfd for the forwarded signals and SIGCHLD.
     static func makeSignalFD() -> Int32 {
+        var set = signalSet(forwarded + [SIGCHLD])
+        return signalfd(-1, &set, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+    }
+
+    static func signalSet(_ signals: [Int32]) -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
-        for sig in forwarded + [SIGCHLD] { sigaddset(&set, sig) }
-        return signalfd(-1, &set, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
+        for sig in signals { sigaddset(&set, sig) }
+        return set
     }
 }

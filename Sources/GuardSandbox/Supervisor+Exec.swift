@@ -11,6 +11,9 @@ struct PendingExec {
     var file: FileID
     var before: FileID?
     var isScript: Bool
+    /// CLOCK_MONOTONIC_COARSE ms after which the entry is dropped unconfirmed (the process
+    /// made no further supervised call; its pid may be reused).
+    var expires: Int64
 }
 
 struct FileID: Equatable {
@@ -70,8 +73,11 @@ extension Supervisor {
         }
         if let file = FileID(fd: pinned), !fileless {
             let tgid = ProcInfo.tgid(n.tid)
+            let now = monotonicMilliseconds()
+            pendingExecs = pendingExecs.filter { $0.value.expires > now }
             pendingExecs[tgid] = PendingExec(
-                path: path, file: file, before: FileID(path: "/proc/\(tgid)/exe"), isScript: startsWithShebang(pinned))
+                path: path, file: file, before: FileID(path: "/proc/\(tgid)/exe"), isScript: startsWithShebang(pinned),
+                expires: now + 1000)
         }
         return .continue
     }
@@ -86,9 +92,12 @@ extension Supervisor {
     }
 
     /// Confirms pending execs of the process that just made a supervised call.
-    func confirmExec(of tid: Int32) {
-        let tgid = ProcInfo.tgid(tid)
+    func confirmExec(of tgid: Int32) {
         guard let pending = pendingExecs[tgid] else { return }
+        if pending.expires <= monotonicMilliseconds() {
+            pendingExecs[tgid] = nil
+            return
+        }
         guard let now = FileID(path: "/proc/\(tgid)/exe") else { return }
         if now == pending.before && now != pending.file { return }  // not executed yet, or it failed
         pendingExecs[tgid] = nil

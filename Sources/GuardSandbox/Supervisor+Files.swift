@@ -70,9 +70,7 @@ extension Supervisor {
     /// Cached per thread; the cache is dropped by the identity-changing syscalls, which
     /// notify, so a thread that gave up rights never borrows its old ones.
     func callerCredentials(_ tid: Int32) -> Credentials? {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &now)
-        let ms = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        let ms = monotonicMilliseconds()
         if let hit = credentialCache[tid], hit.expires > ms { return hit.credentials }
         guard let fresh = Credentials.of(tid) else { return nil }
         if credentialCache.count > 4096 { credentialCache.removeAll(keepingCapacity: true) }
@@ -257,26 +255,4 @@ extension Supervisor {
         }
     }
 
-    /// The absolute path an operation would act on: the parent directory resolved by the
-    /// kernel, plus the last component (itself resolved when the operation follows it).
-    func resolveWithoutSideEffects(_ request: PathResolver.Request, follow: Bool) -> Result<String, Errno> {
-        if follow {
-            let fd = guard_openat2(request.base, request.path, UInt64(O_PATH | O_CLOEXEC), 0, request.resolve)
-            if fd >= 0 {
-                defer { close(fd) }
-                return pathResolver.path(of: fd).map { .success($0) } ?? .failure(Errno(rawValue: EACCES))
-            }
-        }
-        let (parentPath, leaf) = PathResolver.split(request.path)
-        let parent = guard_openat2(request.base, parentPath, UInt64(O_PATH | O_DIRECTORY | O_CLOEXEC), 0, request.resolve)
-        if parent < 0 { return .failure(Errno(rawValue: -parent)) }
-        defer { close(parent) }
-        guard let dir = pathResolver.path(of: parent) else { return .failure(Errno(rawValue: EACCES)) }
-        if leaf == "." || leaf.isEmpty { return .success(dir) }
-        if leaf == ".." {
-            let up = PathResolver.split(dir).parent
-            return .success(up == "." ? "/" : up)
-        }
-        return .success(dir == "/" ? "/" + leaf : dir + "/" + leaf)
-    }
 }

@@ -26,10 +26,8 @@ extension Supervisor {
             respond(n, record(n))
             return
         }
-        if !pendingExecs.isEmpty {
-            confirmExec(of: n.tid)
-            if pendingExecs.count > 1024 { pendingExecs.removeAll() }
-        }
+        // After an exec the process is single-threaded: its next call comes from tid == pid.
+        if pendingExecs[n.tid] != nil { confirmExec(of: n.tid) }
         let (name, kind) = plan.lookup(arch: n.arch, nr: n.nr)
         let verdict: Verdict
         switch kind {
@@ -73,9 +71,9 @@ extension Supervisor {
         if n.arch != Arch.x86_64 || n.nr & Arch.x32SyscallBit != 0 {
             extra.append(("arch", .string(n.arch == Arch.i386 ? "i386" : "x32")))
         }
-        let rule = extra.isEmpty ? ruleName(for: name, action: action) : "syscalls.foreign-entry"
-        report(n, category: .syscall, action: reported, rule: extra.isEmpty || plan.coversForeignEntries ? ruleName(for: name, action: action) : rule,
-               severity: severity, syscall: name, extra: extra)
+        // A foreign entry the filter does not cover was refused as such, not by a list.
+        let rule = !extra.isEmpty && !plan.coversForeignEntries ? "syscalls.foreign-entry" : ruleName(for: name, action: action)
+        report(n, category: .syscall, action: reported, rule: rule, severity: severity, syscall: name, extra: extra)
         return verdict
     }
 

@@ -67,10 +67,10 @@ extension Supervisor {
             let request = pathResolver.request(tid: n.tid, dirfd: dirfd, raw: raw)
         else { return nil }
         defer { request.close() }
-        guard case .success(let path) = resolveWithoutSideEffects(request, follow: follow), path.hasPrefix("/"),
-            !pathResolver.isSupervisorOwn(path)
-        else { return nil }
-        return pathResolver.normalizedForRules(path, tid: n.tid)
+        guard case .success(let pinned) = pin(request, follow: follow) else { return nil }
+        pinned.close()
+        guard pinned.path.hasPrefix("/"), !pathResolver.isSupervisorOwn(pinned.path) else { return nil }
+        return pathResolver.normalizedForRules(pinned.path, tid: n.tid)
     }
 
     func recordPath(_ n: Notification, dirfd: Int32, pointer: UInt64, flags: Int32) {

@@ -100,8 +100,6 @@ public final class Supervisor {
             }
             for i in 0..<Int(n) {
                 let fd = events[i].data.fd
-                let flags = events[i].events
-                _ = flags
                 if fd == signalFD {
                     handleSignals()
                 } else if fd == statusFD {

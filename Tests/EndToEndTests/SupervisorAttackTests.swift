@@ -183,9 +183,31 @@ import Testing
         #expect(open.stdout.hasPrefix("err "), "\(open.stdout)")
         #expect(!open.stdout.contains("SECRET"))
         #expect(open.violations("syscall").first?["arch"]?.stringValue == "i386")
+        #expect(open.violations("syscall").first?["rule"]?.stringValue == "syscalls.foreign-entry")
         let connect = try t.probe("int80-connect", "169.254.169.254", "80")
         #expect(connect.stdout.hasPrefix("err "), "\(connect.stdout)")
         #expect(connect.violations("syscall").first?["syscall"]?.stringValue == "socketcall")
+    }
+
+    @Test func racingThreadCannotSwapTheExecutedProgram() throws {
+        // The path flips between an allowed program (/bin/true) and an unlisted one
+        // (/usr/sbin/nologin, which prints its refusal) while 200 children exec it. Whatever
+        // the check saw, the program that actually runs is confirmed and killed on mismatch.
+        let t = Tree()
+        let r = try t.probe("race-exec", "/bin/true", "/usr/sbin/nologin", "200")
+        #expect(r.stdout == "ok rounds=200\n", "\(r.stdout)")
+        #expect(!r.stdout.contains("not available") && !r.stderr.contains("not available"))
+        #expect(!r.violations("exec").isEmpty)
+    }
+
+    @Test func otherAddressFamiliesAndNewerPathCallsAreChecked() throws {
+        let t = Tree()
+        let packet = try t.probe("sendto-family", "17")  // AF_PACKET
+        #expect(packet.stdout == "err EACCES\n")
+        #expect(packet.violations("network").first?["address"]?.stringValue == "family:17")
+        let chmod2 = try t.probe("fchmodat2", t.root + "/other/secret.txt", "777")
+        #expect(chmod2.stdout == "err EACCES\n")
+        #expect(chmod2.violations("file").first?["syscall"]?.stringValue == "fchmodat2")
     }
 
     @Test func supervisionCannotBeTakenApart() throws {

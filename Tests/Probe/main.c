@@ -111,6 +111,37 @@ static int do_race_unlink(const char *allowed, const char *denied, int rounds) {
     return survived ? 0 : 3;
 }
 
+// Exec race: a thread flips the path between an allowed and a denied program while the
+// other execs it, in `rounds` forked children. What the children print shows what ran.
+static int do_race_exec(const char *allowed, const char *denied, int rounds) {
+    for (int i = 0; i < rounds; i++) {
+        pid_t p = fork();
+        if (p == 0) {
+            race_allowed = allowed;
+            race_denied = denied;
+            strcpy(race_path, allowed);
+            pthread_t t;
+            pthread_create(&t, NULL, flipper, NULL);
+            for (volatile int spin = 0; spin < 2000; spin++) {}
+            char *argv[] = {race_path, NULL};
+            execv(race_path, argv);
+            _exit(126);
+        }
+        waitpid(p, NULL, 0);
+    }
+    printf("ok rounds=%d\n", rounds);
+    return 0;
+}
+
+// sendto with an address of another family (AF_PACKET's sockaddr_ll) on a UDP socket.
+static int do_sendto_family(int family) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    ss.ss_family = (sa_family_t)family;
+    return result(sendto(s, "x", 1, 0, (struct sockaddr *)&ss, 20));
+}
+
 static int do_connect(const char *ip, int port, int bind_instead) {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof ss);
@@ -241,6 +272,9 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(c, "race") && argc == 5) return do_race(argv[2], argv[3], atoi(argv[4]));
     if (!strcmp(c, "race-unlink") && argc == 5) return do_race_unlink(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "race-exec") && argc == 5) return do_race_exec(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "sendto-family") && argc == 3) return do_sendto_family(atoi(argv[2]));
+    if (!strcmp(c, "fchmodat2") && argc == 4) return result(syscall(452, AT_FDCWD, argv[2], strtol(argv[3], NULL, 8), 0));
     if (!strcmp(c, "link") && argc == 4) return result(link(argv[2], argv[3]));
     if (!strcmp(c, "chmod") && argc == 4) return result(chmod(argv[2], strtol(argv[3], NULL, 8)));
     if (!strcmp(c, "truncate") && argc == 4) return result(truncate(argv[2], atol(argv[3])));
