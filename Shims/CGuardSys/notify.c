@@ -18,10 +18,6 @@
 
 _Static_assert(sizeof(struct guard_child_msg) == 8, "status messages must be one atomic pipe write");
 
-int guard_notif_sizes(struct seccomp_notif_sizes *sizes) {
-    return syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, sizes) < 0 ? errno : 0;
-}
-
 int guard_notif_recv(int fd, struct seccomp_notif *req) {
     memset(req, 0, sizeof *req);  // the kernel insists on a zeroed request
     return ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0 ? errno : 0;
@@ -39,13 +35,6 @@ int guard_notif_id_valid(int fd, uint64_t id) {
 int guard_notif_addfd_send(int fd, uint64_t id, int srcfd, uint32_t newfd_flags) {
     struct seccomp_notif_addfd a = {
         .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)srcfd, .newfd = 0, .newfd_flags = newfd_flags};
-    int r = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
-    return r < 0 ? -errno : r;
-}
-
-int guard_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd_flags) {
-    struct seccomp_notif_addfd a = {
-        .id = id, .flags = 0, .srcfd = (uint32_t)srcfd, .newfd = 0, .newfd_flags = newfd_flags};
     int r = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
     return r < 0 ? -errno : r;
 }

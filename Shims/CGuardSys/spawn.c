@@ -24,12 +24,9 @@ static _Noreturn void child_fail(const struct guard_spawn_args *a, int step, int
     _exit(125);
 }
 
+// The ambient, inheritable, permitted and effective sets (the caller emptied the bounding
+// set first, while it still held CAP_SETPCAP).
 static int drop_all_capabilities(void) {
-    // Bounding set first (needs CAP_SETPCAP, which the later steps remove).
-    for (int cap = 0; cap <= 63; cap++) {
-        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0) break;
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && errno != EPERM) return errno;
-    }
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) return errno;
     struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct d[2];
@@ -70,6 +67,10 @@ static void install_filter(const struct guard_spawn_args *a) {
     int notify = (a->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) != 0;
     if (notify) child_report(a->status_fd, GUARD_MSG_LISTENER, 0, (int16_t)probe);
     long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, a->seccomp_flags, a->filter);
+    if (fd < 0 && errno == EINVAL && (a->seccomp_flags & GUARD_SECCOMP_WAIT_KILLABLE_RECV)) {
+        // Before Linux 5.19: without it (an interrupted emulated call may be repeated).
+        fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, a->seccomp_flags & ~GUARD_SECCOMP_WAIT_KILLABLE_RECV, a->filter);
+    }
     if (fd < 0) child_fail(a, GUARD_STEP_SECCOMP, errno);
     if (notify) {
         // Wait until the parent holds the listener (pidfd_getfd). This read may itself
@@ -98,12 +99,24 @@ static _Noreturn void child_main(const struct guard_spawn_args *a) {
     // A guarded process never outlives its guard.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) child_fail(a, GUARD_STEP_PDEATHSIG, errno);
     if (getppid() != a->parent) _exit(125);
+    // Its own process group, so kill(0, …) in the program cannot reach the guard; it takes
+    // the terminal's foreground if the guard had it (as tini does).
+    pid_t group = getpgrp();
+    if (setpgid(0, 0) == 0 && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == group) {
+        struct sigaction ignore, old;
+        memset(&ignore, 0, sizeof ignore);
+        ignore.sa_handler = SIG_IGN;
+        sigaction(SIGTTOU, &ignore, &old);
+        tcsetpgrp(STDIN_FILENO, getpid());
+        sigaction(SIGTTOU, &old, NULL);
+    }
 
-    if (a->drop_caps_mask) {
+    // Without no_new_privs only CAP_SYS_ADMIN may install a filter: first, then.
+    if (a->filter_first) install_filter(a);
+    if (a->drop_caps_mask && !a->drop_caps) {  // drop_caps takes them all below
         int err = drop_capability_mask(a->drop_caps_mask);
         if (err) child_fail(a, GUARD_STEP_CAPS, err);
     }
-    if (a->filter_first) install_filter(a);
     if (a->drop_caps || a->set_user) {
         if (a->drop_caps) {
             // Bounding set before the uid changes, while CAP_SETPCAP is still held.

@@ -32,11 +32,10 @@ enum BootstrapCommand {
             let parsed = try parseCommandLine(arguments, options: &options, help: help) { (cursor) throws(UsageError) -> Bool in
                 guard cursor.flag == "--listen" else { return false }
                 let value = try cursor.value()
-                guard let colon = value.lastIndex(of: ":"), let port = UInt16(value[value.index(after: colon)...]) else {
-                    throw UsageError(message: "--listen takes HOST:PORT, not '\(value)'")
+                guard let (host, port) = ProxyConfiguration.splitHostPort(value) else {
+                    throw UsageError(message: "--listen takes HOST:PORT or [V6]:PORT, not '\(value)'")
                 }
-                listenHost = String(value[..<colon]).trimmingCharacters(in: "[]")
-                listenPort = port
+                (listenHost, listenPort) = (host, port)
                 return true
             }
             guard let parsed else { return 0 }
@@ -76,9 +75,8 @@ enum BootstrapCommand {
         var environment = RunCommand.currentEnvironment().filter { !$0.hasPrefix("AWS_LAMBDA_RUNTIME_API=") }
         let host = listenHost.contains(":") ? "[\(listenHost)]" : listenHost
         environment.append("AWS_LAMBDA_RUNTIME_API=\(host):\(port)")
-        let mode: SupervisorMode = options.supervisor == "none" ? .none : .notify
         let session = Session(
-            command: command, environment: environment, policy: policy, policySource: source, mode: mode,
+            command: command, environment: environment, policy: policy, policySource: source, mode: options.supervisor,
             requestID: { proxy.currentRequestID })
         let status = session.run(reporter: reporter)
         proxy.stop()
@@ -117,14 +115,5 @@ enum BootstrapCommand {
             let classes = Set(result.findings.map(\.detectorClass.rawValue)).sorted().joined(separator: ", ")
             return .block(errorType: "Guard.PayloadBlocked", message: "invocation blocked by guard: \(classes) detected")
         }
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s = s.dropFirst() }
-        while let l = s.last, set.contains(l) { s = s.dropLast() }
-        return String(s)
     }
 }

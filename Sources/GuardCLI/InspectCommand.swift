@@ -89,7 +89,7 @@ enum InspectCommand {
         let inspector = Inspector(detectors: detectors, limits: limits)
         var out = OutputBuffer()
         var status = Status()
-        let audit = common.mode == "audit"
+        let audit = common.mode == .audit
 
         let inputs = files.isEmpty ? ["-"] : files
         for path in inputs {

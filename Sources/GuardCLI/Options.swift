@@ -1,4 +1,7 @@
 import Glibc
+import GuardPolicy
+import GuardReport
+import GuardSandbox
 
 /// A usage error: exit status 2 (125 for run/bootstrap, which reserve 2 for the child).
 struct UsageError: Error {
@@ -10,10 +13,10 @@ struct UsageError: Error {
 struct CommonOptions {
     var policyPath: String?
     var function: String?
-    var mode: String?
+    var mode: PolicyMode?
     var report = "-"
-    var reportFormat = "guard"
-    var supervisor = "auto"
+    var reportFormat = ReportFormat.guardSchema
+    var supervisor = SupervisorMode.notify
 
     static let help = """
           -p, --policy FILE          policy file (default: $GUARD_POLICY, /etc/guard/policy.json, built-in)
@@ -32,21 +35,22 @@ struct CommonOptions {
         case "-f", "--function": function = try args.value()
         case "--mode":
             let v = try args.value()
-            guard v == "enforce" || v == "audit" else { throw UsageError(message: "--mode takes enforce or audit, not '\(v)'") }
-            mode = v
+            guard let m = PolicyMode(rawValue: v) else { throw UsageError(message: "--mode takes enforce or audit, not '\(v)'") }
+            mode = m
         case "--report": report = try args.value()
         case "--report-format":
             let v = try args.value()
-            guard v == "guard" || v == "falco" else {
+            guard let f = ReportFormat(rawValue: v) else {
                 throw UsageError(message: "--report-format takes guard or falco, not '\(v)'")
             }
-            reportFormat = v
+            reportFormat = f
         case "--supervisor":
-            let v = try args.value()
-            guard ["auto", "notify", "ptrace", "none"].contains(v) else {
-                throw UsageError(message: "--supervisor takes auto, notify, ptrace or none, not '\(v)'")
+            switch try args.value() {
+            case "auto", "notify": supervisor = .notify
+            case "none": supervisor = .none
+            case "ptrace": throw UsageError(message: "--supervisor ptrace is not available in this build; use notify (Linux 5.9+)")
+            case let v: throw UsageError(message: "--supervisor takes auto, notify, ptrace or none, not '\(v)'")
             }
-            supervisor = v
         default: return false
         }
         return true

@@ -15,7 +15,6 @@ enum PolicyLoading {
         } else {
             document = Policy.builtinDefault
         }
-        let mode = options.mode.flatMap(PolicyMode.init(rawValue:))
-        return (document.effective(for: options.functionName, modeOverride: mode), document.source)
+        return (document.effective(for: options.functionName, modeOverride: options.mode), document.source)
     }
 }

@@ -30,13 +30,9 @@ enum RunCommand {
         let (options, command) = parsed
         guard let (policy, source) = PolicyLoading.load(options) else { return 125 }
         guard let reporter = makeReporter(options, function: policy.function) else { return 125 }
-        let mode: SupervisorMode = options.supervisor == "none" ? .none : .notify
-        if options.supervisor == "ptrace" {
-            printError("guard run: --supervisor ptrace is not available in this build; use notify (Linux 5.9+)")
-            return 125
-        }
         let session = Session(
-            command: command, environment: currentEnvironment(), policy: policy, policySource: source, mode: mode)
+            command: command, environment: currentEnvironment(), policy: policy, policySource: source,
+            mode: options.supervisor)
         let status = session.run(reporter: reporter)
         reporter.finish()
         return status
@@ -53,10 +49,7 @@ enum RunCommand {
     static func makeReporter(_ options: CommonOptions, function: String) -> Reporter? {
         do {
             let destination = try ReportDestination.parse(options.report)
-            let format = ReportFormat(rawValue: options.reportFormat) ?? .guardSchema
-            // An inherited report fd is guard's, not the program's.
-            if case .fd(let fd) = destination, fd > 2 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-            return try Reporter(destination: destination, format: format, function: function)
+            return try Reporter(destination: destination, format: options.reportFormat, function: function)
         } catch {
             printError("guard: \(error)")
             return nil

@@ -52,6 +52,9 @@ enum ValueRole: UInt8 {
 /// Character classes present in a text, so detectors can skip texts that cannot match.
 struct CharFlags: OptionSet {
     var rawValue: UInt32
+    /// `contains` for one flag, always inlined (the generic `contains` is an outlined call in
+    /// large functions).
+    @inline(__always) func has(_ f: CharFlags) -> Bool { rawValue & f.rawValue != 0 }
     static let lt = CharFlags(rawValue: 1 << 0)
     static let gt = CharFlags(rawValue: 1 << 1)
     static let squote = CharFlags(rawValue: 1 << 2)

@@ -71,6 +71,8 @@ extension InspectionSession {
             }
             return
         }
+        // Only an event API Gateway made (it has a requestContext) has values it set itself.
+        let gatewaySet = context == .event && Self.hasKey(doc, i, Self.kRequestContext)
         while j < end && !stopped {
             let key = doc.string(j)
             let v = j + 1
@@ -90,7 +92,7 @@ extension InspectionSession {
             if vkind == .string {
                 let s = doc.string(v)
                 // Values API Gateway itself sets from its configuration (route, stage, method).
-                if context == .event, Self.eventSetValues.contains(key) {
+                if gatewaySet, Self.eventSetValues.contains(key) {
                     j = doc.after(v)
                     continue
                 }
@@ -184,8 +186,19 @@ extension InspectionSession {
         scanValue(key, role: .key)
     }
 
-    /// Top-level event fields whose values come from the API configuration, not the client.
-    static let eventSetValues = WordTable(words: "version routeKey stage resource httpMethod", value: true)
+    /// Top-level fields of an API Gateway event whose values come from the API's
+    /// configuration, not the client.
+    static let eventSetValues = WordTable(words: "version routeKey resource httpMethod", value: true)
+
+    /// Does the object at `i` have the key `word` (lowercase)?
+    static func hasKey(_ doc: JSONDocument, _ i: Int, _ word: [UInt8]) -> Bool {
+        var j = i + 1
+        while j < Int(doc.nodes[i].next) {
+            if keyIs(doc.string(j), word) { return true }
+            j = doc.after(j + 1)
+        }
+        return false
+    }
 
     /// Headers that API Gateway, CloudFront or the load balancer set or overwrite, or that
     /// only carry protocol mechanics: not scanned.

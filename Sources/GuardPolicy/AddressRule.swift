@@ -17,7 +17,7 @@ public enum AddressRule: Sendable, Equatable, CustomStringConvertible {
         if text.hasPrefix("unix:") {
             let rest = String(text.dropFirst(5))
             guard !rest.isEmpty else { throw .syntax("unix: needs a path glob or @name") }
-            self = .unix(UnixPattern(rest))
+            self = .unix(try UnixPattern(rest))
             return
         }
         // Split host part and port at the last ':' outside brackets.
@@ -81,18 +81,32 @@ public enum AddressRule: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `unix:` patterns: a glob on the socket path, or `@name` for the abstract namespace.
+/// `unix:` patterns: a glob on the socket path, or `@name` for the abstract namespace
+/// (matched as a glob on `/name`). Compiled once, when the policy is loaded.
 public struct UnixPattern: Sendable, Equatable {
     public let pattern: String
-    init(_ pattern: String) { self.pattern = pattern }
+    let isAbstract: Bool
+    /// nil: `*`, any unix address.
+    let glob: Glob?
+
+    init(_ pattern: String) throws(AddressRule.Problem) {
+        self.pattern = pattern
+        isAbstract = pattern.hasPrefix("@")
+        guard pattern != "*" else {
+            glob = nil
+            return
+        }
+        do {
+            glob = try Glob(isAbstract ? "/" + pattern.dropFirst() : pattern)
+        } catch {
+            throw .syntax("'\(pattern)' is not an absolute path glob or @name (\(error))")
+        }
+    }
 
     func matches(_ path: String) -> Bool {
-        if pattern == "*" { return true }
-        if pattern.hasPrefix("@") || path.hasPrefix("@") {
-            guard pattern.hasPrefix("@"), path.hasPrefix("@") else { return false }
-            return (try? Glob("/" + pattern.dropFirst()))?.matches("/" + path.dropFirst()) ?? false
-        }
-        return (try? Glob(pattern))?.matches(path) ?? false
+        guard let glob else { return true }
+        guard isAbstract == path.hasPrefix("@") else { return false }
+        return glob.matches(isAbstract ? "/" + path.dropFirst() : path)
     }
 }
 

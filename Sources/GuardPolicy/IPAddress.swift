@@ -78,8 +78,7 @@ public struct IPNetwork: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let full = address.isIPv6 ? 128 : 128
         let prefix = address.isIPv6 ? prefix128 : prefix128 - 96
-        return prefix128 == full ? "\(address)" : "\(address)/\(prefix)"
+        return prefix128 == 128 ? "\(address)" : "\(address)/\(prefix)"
     }
 }

@@ -135,8 +135,14 @@ public struct Policy: Sendable {
         if let own = functionsJSON.last(where: { $0.key == function })?.value.objectValue {
             sections = Policy.overlay(sections, own)
         }
-        // Validated at load time, so decoding cannot fail here.
-        var policy = (try? PolicyDecoder.decodeSections(sections, function: function, at: [])) ?? EffectivePolicy(function: function)
+        // Each overlay was decoded at load time, so this cannot fail; if it ever did, guard
+        // stops rather than run with a policy that supervises nothing.
+        var policy: EffectivePolicy
+        do {
+            policy = try PolicyDecoder.decodeSections(sections, function: function, at: [])
+        } catch {
+            preconditionFailure("guard: a validated policy failed to decode for \(function): \(error)")
+        }
         policy.mode = modeOverride ?? mode
         return policy
     }

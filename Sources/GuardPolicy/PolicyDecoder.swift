@@ -108,8 +108,9 @@ enum PolicyDecoder {
             do {
                 out.append(try AddressRule(text))
             } catch {
-                guard case .syntax(let why) = error else { continue }
-                throw DecodeProblem(path: path + [.index(i)], message: "bad address '\(text)': \(why)")
+                switch error {
+                case .syntax(let why): throw DecodeProblem(path: path + [.index(i)], message: "bad address '\(text)': \(why)")
+                }
             }
         }
         return out
@@ -205,8 +206,7 @@ enum PolicyDecoder {
     }
 
     static func unknownKey(_ key: String, expected: [String], at path: Path) -> DecodeProblem {
-        let hint = closest(key, in: expected).map { "did you mean '\($0)'? " } ?? ""
-        return DecodeProblem(path: path, message: "unknown key '\(key)' (\(hint)expected one of: \(expected.joined(separator: ", ")))")
+        unknownValue(key, expected: expected, what: "key", at: path)
     }
 
     static func unknownValue(_ value: String, expected: [String], what: String, at path: Path) -> DecodeProblem {

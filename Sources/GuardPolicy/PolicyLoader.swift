@@ -68,6 +68,11 @@ extension Policy {
             }
         }
         if !sawVersion { throw DecodeProblem(path: [], message: "missing \"version\": 1") }
+        // …and as it applies, over `defaults`, so that `effective(for:)` cannot fail.
+        for (name, section) in functions {
+            guard let own = section.objectValue else { continue }
+            _ = try PolicyDecoder.decodeSections(Policy.overlay(defaults, own), function: name, at: [.key("functions"), .key(name)])
+        }
         return Policy(source: source, version: version, mode: mode, defaultsJSON: defaults, functionsJSON: functions)
     }
 

@@ -28,14 +28,7 @@ public enum SyscallNames {
     }
 
     /// The closest known name, for "did you mean" hints.
-    public static func suggestion(for name: String) -> String? {
-        var best: (String, Int)? = nil
-        for candidate in all {
-            let d = editDistance(name, candidate)
-            if d <= max(2, name.count / 3), d < (best?.1 ?? Int.max) { best = (candidate, d) }
-        }
-        return best?.0
-    }
+    public static func suggestion(for name: String) -> String? { PolicyDecoder.closest(name, in: all) }
 }
 
 /// Levenshtein distance, for suggestions.

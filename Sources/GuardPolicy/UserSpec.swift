@@ -7,6 +7,8 @@ enum UserSpec {
     static func parse(_ text: String) -> (uid: UInt32, gid: UInt32)? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 1 || parts.count == 2, !parts[0].isEmpty else { return nil }
+        let numericGroup = parts.count == 2 ? UInt32(parts[1]) : nil
+        if let uid = UInt32(parts[0]), let numericGroup { return (uid, numericGroup) }  // no file to read
         let passwd = table("/etc/passwd")
         var uid: UInt32
         var gid: UInt32?

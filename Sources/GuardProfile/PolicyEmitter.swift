@@ -60,6 +60,13 @@ public struct PolicyEmitter: Sendable {
         ]
         if recording.commands.count > 1 { profile.append(("commands", .array(recording.commands.map(strings)))) }
         profile.append(("socket_families", .array(o.socketFamilies.sorted().map { .int(Int64($0)) })))
+        // Argument values a guard policy's syscall lists cannot express (the names are
+        // allowed whatever the arguments); kept here for the OCI profile and --merge.
+        let hex = { (values: Set<UInt64>) in JSONValue.array(values.sorted().map { .string(Self.hex($0)) }) }
+        profile.append(("clone_flags", hex(o.cloneFlags)))
+        profile.append(("clone3_flags", hex(o.clone3Flags)))
+        profile.append(("unshare_flags", hex(o.unshareFlags)))
+        profile.append(("personality", hex(o.personalities)))
         if !o.foreignSyscalls.isEmpty {
             profile.append(("foreign_syscalls", .object(o.foreignSyscalls.sorted { $0.key < $1.key }.map { ($0.key, strings($0.value.sorted())) })))
         }
@@ -77,6 +84,9 @@ public struct PolicyEmitter: Sendable {
         ])
         return (policy, notes)
     }
+
+    /// `0x50000011`: flag words in the `profile` metadata, as strace and headers spell them.
+    static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 
     /// Every syscall seen on any architecture plus `extra`, sorted; names libseccomp does
     /// not know (a policy could not load them) go to `dropped`.

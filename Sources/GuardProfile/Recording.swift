@@ -67,6 +67,18 @@ public struct Recording: Sendable, Equatable {
         let strings = { (v: JSONValue?) in (v?.arrayValue ?? []).compactMap(\.stringValue) }
         o.command = strings(profile?["command"])
         o.socketFamilies = Set((profile?["socket_families"]?.arrayValue ?? []).compactMap { $0.intValue.map(Int.init) })
+        // Flag words are written as "0x…" strings; plain numbers are taken too.
+        let words = { (key: String) in
+            Set((profile?[key]?.arrayValue ?? []).compactMap { v -> UInt64? in
+                if let i = v.intValue { return UInt64(bitPattern: i) }
+                guard let s = v.stringValue else { return nil }
+                return s.hasPrefix("0x") ? UInt64(s.dropFirst(2), radix: 16) : UInt64(s)
+            })
+        }
+        o.cloneFlags = words("clone_flags")
+        o.clone3Flags = words("clone3_flags")
+        o.unshareFlags = words("unshare_flags")
+        o.personalities = words("personality")
         for (arch, names) in profile?["foreign_syscalls"]?.objectValue ?? [] { o.foreignSyscalls[arch] = Set(strings(names)) }
         var recording = Recording(o, runs: max(1, Int(profile?["runs"]?.intValue ?? 1)))
         let commands = (profile?["commands"]?.arrayValue ?? []).map { strings($0) }.filter { !$0.isEmpty }

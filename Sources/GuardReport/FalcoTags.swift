@@ -13,7 +13,7 @@
 /// | network | container runtime sockets (docker.sock, containerd.sock, ...) | T1611 mitre_privilege_escalation |
 /// | network | anything else | T1071 mitre_command_and_control |
 /// | payload | any | T1190 mitre_initial_access |
-enum FalcoTags {
+public enum FalcoTags {
     static func tags(for report: Report) -> [String] {
         guard report.event == .violation else { return ["guard", "lifecycle"] }
         switch report.category {
@@ -27,7 +27,8 @@ enum FalcoTags {
         }
     }
 
-    static let escapeSyscalls: Set<String> = [
+    /// Escape to the host (MITRE T1611).
+    public static let escapeSyscalls: Set<String> = [
         "mount", "umount", "umount2", "unshare", "setns", "pivot_root", "chroot", "ptrace",
         "process_vm_readv", "process_vm_writev", "init_module", "finit_module", "delete_module",
         "kexec_load", "kexec_file_load", "bpf", "open_by_handle_at", "name_to_handle_at", "userfaultfd",

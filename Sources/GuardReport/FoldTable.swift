@@ -106,9 +106,4 @@ struct FoldTable {
     var nextDeadline: UInt64? {
         entries.values.lazy.map(\.windowEnd).min()
     }
-
-    /// How many violations are folded and not yet written.
-    var pendingCount: Int {
-        entries.values.reduce(0) { $0 + $1.pending }
-    }
 }

@@ -30,6 +30,8 @@ struct ReportSink: @unchecked Sendable {
             if flags & O_ACCMODE == O_RDONLY {
                 throw ReportError(code: .badDescriptor, destination: name, detail: "open read-only")
             }
+            // An inherited report fd is guard's from now on, not the program's.
+            if n > STDERR_FILENO { _ = fcntl(n, F_SETFD, FD_CLOEXEC) }
             return ReportSink(fd: n, kind: .stream, owned: false)
         case .file(let path):
             let fd = Self.retryingEINTR { Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644) }

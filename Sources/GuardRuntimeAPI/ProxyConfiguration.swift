@@ -6,6 +6,11 @@ public struct ProxyConfiguration: Sendable {
     public var listenPort: UInt16 = 0
     /// The real Runtime API, `host:port` as in `AWS_LAMBDA_RUNTIME_API` (IPv6 as `[::1]:9001`).
     public var upstream: String
+
+    /// `host:port` or `[v6]:port`, as `upstream` and `--listen` take it.
+    public static func splitHostPort(_ text: String) -> (host: String, port: UInt16)? {
+        Socket.splitHostPort(text).flatMap { split in UInt16(split.port).map { (split.host, $0) } }
+    }
     /// Events larger than this are never forwarded: the invocation is answered with
     /// `Guard.EventTooLarge` upstream. Lambda's own limit is 6 MB.
     public var maxEventBytes: Int = 16 << 20

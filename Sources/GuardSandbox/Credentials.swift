@@ -10,6 +10,18 @@ struct Credentials: Equatable {
     var groups: [UInt32]
     var effectiveCaps: UInt64
     var umask: UInt32
+    /// The effective ids: what a unix-socket peer sees (SO_PEERCRED), not file access.
+    var euid: UInt32 = 0
+    var egid: UInt32 = 0
+    /// The sets capset must be given back; known for the supervisor's own identity only.
+    var permittedCaps: UInt64 = 0
+    var inheritableCaps: UInt64 = 0
+
+    /// The same identity: the fields that decide file access.
+    static func == (a: Credentials, b: Credentials) -> Bool {
+        a.fsuid == b.fsuid && a.fsgid == b.fsgid && a.groups == b.groups && a.effectiveCaps == b.effectiveCaps
+            && a.umask == b.umask
+    }
 
     /// Reads /proc/TID/status (one read, parsed as bytes).
     static func of(_ tid: Int32) -> Credentials? {
@@ -21,20 +33,21 @@ struct Credentials: Equatable {
         return Credentials(
             fsuid: UInt32(truncatingIfNeeded: uids[3]), fsgid: UInt32(truncatingIfNeeded: gids[3]),
             groups: status.numbers("Groups:").map { UInt32(truncatingIfNeeded: $0) }, effectiveCaps: caps,
-            umask: UInt32(truncatingIfNeeded: umask))
+            umask: UInt32(truncatingIfNeeded: umask), euid: UInt32(truncatingIfNeeded: uids[1]),
+            egid: UInt32(truncatingIfNeeded: gids[1]))
     }
 
     /// The supervisor thread's own identity, to return to after each call.
     static func current() -> Credentials {
-        var caps: UInt64 = 0
-        _ = guard_capget_effective(&caps)
+        var caps: UInt64 = 0, permitted: UInt64 = 0, inheritable: UInt64 = 0
+        _ = guard_capget(&caps, &permitted, &inheritable)
         var groups = [gid_t](repeating: 0, count: 256)
         let n = getgroups(Int32(groups.count), &groups)
         let mask = Glibc.umask(0o022)
         Glibc.umask(mask)
         return Credentials(
             fsuid: geteuid(), fsgid: getegid(), groups: Array(groups.prefix(Int(max(n, 0)))), effectiveCaps: caps,
-            umask: UInt32(mask))
+            umask: UInt32(mask), euid: geteuid(), egid: getegid(), permittedCaps: permitted, inheritableCaps: inheritable)
     }
 
     /// Takes on this identity for the calling thread only (raw per-thread syscalls). The
@@ -44,8 +57,31 @@ struct Credentials: Equatable {
         if fsgid != current.fsgid { _ = guard_setfsgid(fsgid) }
         if fsuid != current.fsuid { _ = guard_setfsuid(fsuid) }
         // setfsuid away from 0 already clears the fs capabilities; this narrows the rest.
-        if effectiveCaps != current.effectiveCaps { _ = guard_capset_effective(effectiveCaps & current.effectiveCaps) }
+        if effectiveCaps != current.effectiveCaps {
+            _ = guard_capset_effective(effectiveCaps & current.effectiveCaps, current.permittedCaps, current.inheritableCaps)
+        }
         if umask != current.umask { Glibc.umask(mode_t(umask)) }
+    }
+
+    /// Takes on this identity's effective uid and gid too (fsuid and fsgid follow), its
+    /// groups and umask, from the supervisor's own root identity, for this thread only:
+    /// what a unix-socket peer sees. The real and saved ids stay root, so the thread can
+    /// go back (returnFromPeer); a non-zero euid leaves it no capabilities meanwhile.
+    func applyAsPeer() {
+        groups.withUnsafeBufferPointer { _ = guard_setgroups_thread($0.count, $0.baseAddress) }
+        _ = guard_setegid_thread(egid)
+        _ = guard_seteuid_thread(euid)
+        Glibc.umask(mode_t(umask))
+    }
+
+    /// Returns to this (the supervisor's own) identity after `applyAsPeer`: a return to
+    /// euid 0 refills the effective capabilities, so they are set back exactly.
+    func returnFromPeer() {
+        Glibc.umask(mode_t(umask))
+        _ = guard_seteuid_thread(euid)
+        _ = guard_setegid_thread(egid)
+        groups.withUnsafeBufferPointer { _ = guard_setgroups_thread($0.count, $0.baseAddress) }
+        _ = guard_capset_effective(effectiveCaps, permittedCaps, inheritableCaps)
     }
 
     /// Returns to `original` after `apply`.
@@ -56,6 +92,8 @@ struct Credentials: Equatable {
         if groups != original.groups {
             original.groups.withUnsafeBufferPointer { _ = guard_setgroups_thread($0.count, $0.baseAddress) }
         }
-        if effectiveCaps != original.effectiveCaps { _ = guard_capset_effective(original.effectiveCaps) }
+        if effectiveCaps != original.effectiveCaps {
+            _ = guard_capset_effective(original.effectiveCaps, original.permittedCaps, original.inheritableCaps)
+        }
     }
 }

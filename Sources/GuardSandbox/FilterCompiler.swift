@@ -107,6 +107,8 @@ public enum FilterCompiler {
             if policy.network != nil {
                 for (name, op) in SupervisedSyscalls.network { supervise(name, .network(op)) }
             }
+            // The program must not be able to stop the guard that reports on it.
+            for name in SupervisedSyscalls.signals { supervise(name, .signal) }
         }
         let supervisesPaths = policy.files != nil || policy.network != nil
         if supervisesPaths {

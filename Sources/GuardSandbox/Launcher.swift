@@ -39,7 +39,9 @@ public enum Launcher {
                     args.argv = UnsafePointer(argv.pointer)
                     args.envp = UnsafePointer(envp.pointer)
                     args.filter = fprogPointer
-                    args.seccomp_flags = plan.usesNotify ? UInt32(SECCOMP_FILTER_FLAG_NEW_LISTENER) : 0
+                    // WAIT_KILLABLE_RECV: once the supervisor has a call, a signal cannot make the
+                    // kernel restart it, which would make an emulated call happen twice.
+                    args.seccomp_flags = plan.usesNotify ? UInt32(SECCOMP_FILTER_FLAG_NEW_LISTENER) | UInt32(GUARD_SECCOMP_WAIT_KILLABLE_RECV) : 0
                     args.status_fd = statusPipe[1]
                     args.sync_fd = syncPipe[0]
                     if let user = process.user {
@@ -50,8 +52,8 @@ public enum Launcher {
                     args.drop_caps = process.dropCapabilities ? 1 : 0
                     args.drop_caps_mask = plan.dropsDangerousCapabilities ? Launcher.dangerousCapabilities : 0
                     args.no_new_privs = process.noNewPrivs ? 1 : 0
-                    // Without no_new_privs, only CAP_SYS_ADMIN may install a filter: do it
-                    // before the privileges go.
+                    // Without no_new_privs, only CAP_SYS_ADMIN may install a filter: it goes in
+                    // before any capability is dropped.
                     args.filter_first = process.noNewPrivs ? 0 : 1
                     args.parent = getpid()
                     return guard_spawn(&args, &pid)
@@ -149,7 +151,7 @@ enum ChildMessage {
         Int32(GUARD_STEP_PDEATHSIG): "PR_SET_PDEATHSIG", Int32(GUARD_STEP_GROUPS): "setgroups",
         Int32(GUARD_STEP_GID): "setresgid", Int32(GUARD_STEP_UID): "setresuid",
         Int32(GUARD_STEP_CAPS): "dropping capabilities", Int32(GUARD_STEP_NNP): "PR_SET_NO_NEW_PRIVS",
-        Int32(GUARD_STEP_SECCOMP): "installing the seccomp filter", Int32(GUARD_STEP_SYNC): "handing over the listener",
+        Int32(GUARD_STEP_SECCOMP): "installing the seccomp filter",
     ]
 
     static func error(_ m: guard_child_msg) -> LaunchError {

@@ -34,6 +34,31 @@ enum Verdict {
     case value(Int64)
     /// Kill the calling process, then fail the call.
     case kill
-    /// The answer was already given (an fd installed with ADDFD+SEND).
+    /// Install this fd (owned by the verdict, closed once sent) in the caller as the
+    /// syscall's result.
+    case handOver(Int32, cloexec: Bool)
+    /// The answer was already given, or is given by a thread of its own.
     case answered
+
+    /// Sends this answer for notification `id` on `listener` (.kill is the supervisor's
+    /// to carry out first; it is sent as EPERM).
+    func send(id: UInt64, on listener: Int32) {
+        switch self {
+        case .continue: _ = guard_notif_respond(listener, id, 0, 0, UInt32(SECCOMP_USER_NOTIF_FLAG_CONTINUE))
+        case .fail(let e): _ = guard_notif_respond(listener, id, 0, -e, 0)
+        case .value(let v): _ = guard_notif_respond(listener, id, v, 0, 0)
+        case .kill: _ = guard_notif_respond(listener, id, 0, -EPERM, 0)
+        case .handOver(let fd, let cloexec):
+            Verdict.install(fd, id: id, cloexec: cloexec, on: listener).send(id: id, on: listener)
+            close(fd)
+        case .answered: break
+        }
+    }
+
+    /// Installs `fd` in the caller as the result of notification `id` (ADDFD with SEND:
+    /// install and answer in one call, two context switches a round instead of four).
+    static func install(_ fd: Int32, id: UInt64, cloexec: Bool, on listener: Int32) -> Verdict {
+        let r = guard_notif_addfd_send(listener, id, fd, cloexec ? UInt32(O_CLOEXEC) : 0)
+        return r >= 0 || -r == ENOENT ? .answered : .fail(-r)  // ENOENT: the caller is gone or interrupted
+    }
 }

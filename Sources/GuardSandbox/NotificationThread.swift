@@ -1,14 +1,13 @@
 import CGuardSys
 import Glibc
 
-/// The thread that answers seccomp notifications. It blocks in SECCOMP_IOCTL_NOTIF_RECV
+/// A thread that answers seccomp notifications (the supervisor runs two). It blocks in SECCOMP_IOCTL_NOTIF_RECV
 /// and is stopped with SIGURG, which only this thread takes (a no-op handler without
 /// SA_RESTART turns the blocked RECV into EINTR).
 final class NotificationThread: @unchecked Sendable {
     private let supervisor: Supervisor
     private var thread = pthread_t()
     private var stopping = false
-    private var stopped = false
     private var started = false
     private var lock = pthread_mutex_t()
 
@@ -47,7 +46,9 @@ final class NotificationThread: @unchecked Sendable {
         sigemptyset(&set)
         sigaddset(&set, NotificationThread.wakeSignal)
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        while !isStopping, supervisor.listener != nil, !supervisor.listenerOrphaned {
+        // A cwd and umask of its own: emulated binds fchdir, creating opens take the caller's umask.
+        _ = guard_unshare_fs()
+        while !isStopping, supervisor.listener != nil, !supervisor.listenerOrphaned.load(ordering: .relaxed) {
             supervisor.handleNotification()
         }
         pthread_mutex_lock(&lock)
@@ -66,9 +67,8 @@ final class NotificationThread: @unchecked Sendable {
     func stop() {
         guard started else { return }
         pthread_mutex_lock(&lock)
-        let already = stopped
+        let already = stopping
         stopping = true
-        stopped = true
         pthread_mutex_unlock(&lock)
         if already { return }
         // Repeat the wake-up until the thread has left RECV (a signal may land just before

@@ -15,6 +15,16 @@ public struct Observation: Sendable, Equatable {
     /// Socket address families used with socket(2) (AF_INET is 2 …), for the OCI profile's
     /// argument rules.
     public var socketFamilies: Set<Int> = []
+    /// clone(2) flag words seen (arg0, namespace flags and exit signal included; the low 32
+    /// bits, all the kernel reads), for the OCI profile's namespace rules.
+    public var cloneFlags: Set<UInt64> = []
+    /// clone3(2) `struct clone_args.flags` seen, read from the caller's memory.
+    public var clone3Flags: Set<UInt64> = []
+    /// unshare(2) flag words seen (arg0).
+    public var unshareFlags: Set<UInt64> = []
+    /// personality(2) values seen (the low 32 bits: the kernel takes an `unsigned int`),
+    /// the query 0xffffffff included when it was made.
+    public var personalities: Set<UInt64> = []
     /// The command that was recorded.
     public var command: [String] = []
     /// Its exit status.
@@ -32,5 +42,9 @@ public struct Observation: Sendable, Equatable {
         connects.formUnion(other.connects)
         binds.formUnion(other.binds)
         socketFamilies.formUnion(other.socketFamilies)
+        cloneFlags.formUnion(other.cloneFlags)
+        clone3Flags.formUnion(other.clone3Flags)
+        unshareFlags.formUnion(other.unshareFlags)
+        personalities.formUnion(other.personalities)
     }
 }

@@ -6,7 +6,18 @@ import Glibc
 /// the caller's own directory (through /proc/TID/cwd or /proc/TID/fd/N) and reads back
 /// what it got. Decisions are made on what was opened, never on the string.
 struct PathResolver {
-    let supervisorPID: Int32
+    /// Opens /proc/TID/cwd or /proc/TID/fd/N (the supervisor retries with its own rights).
+    let openProcEntry: (String, Int32) -> Int32
+    /// The process of a thread (read once per decision).
+    let processOf: (Int32) -> Int32
+    /// `/proc/<supervisor pid>`.
+    let supervisorProc: String
+
+    init(supervisorPID: Int32, openProcEntry: @escaping (String, Int32) -> Int32, processOf: @escaping (Int32) -> Int32) {
+        self.openProcEntry = openProcEntry
+        self.processOf = processOf
+        supervisorProc = "/proc/\(supervisorPID)"
+    }
 
     static let atFDCWD: Int32 = -100
     static let resolveNoMagicLinks: UInt64 = 0x02
@@ -34,7 +45,7 @@ struct PathResolver {
                 path = rewritten
                 // Magic links are followed only for exactly /proc/<caller>/fd/<n>: nothing
                 // after the number, so `..` cannot walk on into another /proc entry.
-                let tgid = ProcInfo.tgid(tid)
+                let tgid = processOf(tid)
                 for prefix in ["/proc/\(tgid)/fd/", "/proc/\(tgid)/task/\(tid)/fd/"] where path.hasPrefix(prefix) {
                     let rest = path.dropFirst(prefix.count)
                     if !rest.isEmpty && rest.allSatisfy({ $0.isASCII && $0.isNumber }) { resolve = 0 }
@@ -43,7 +54,7 @@ struct PathResolver {
             return Request(path: path, base: PathResolver.atFDCWD, resolve: resolve)
         }
         let dirPath = dirfd == PathResolver.atFDCWD ? "/proc/\(tid)/cwd" : "/proc/\(tid)/fd/\(dirfd)"
-        let base = open(dirPath, O_PATH | O_CLOEXEC)
+        let base = openProcEntry(dirPath, O_PATH | O_CLOEXEC)
         guard base >= 0 else { return nil }
         if path.isEmpty { path = "." }
         return Request(path: path, base: base, resolve: resolve)
@@ -51,18 +62,20 @@ struct PathResolver {
 
     /// `/proc/self…`, `/proc/thread-self…`, `/dev/fd/N`, `/dev/std*` in the caller's terms.
     func rewriteSelf(_ path: String, tid: Int32) -> String? {
-        let prefixes: [(String, (Int32) -> String)] = [
-            ("/proc/self", { "/proc/\($0)" }),
-            ("/proc/thread-self", { "/proc/\($0)/task/\(tid)" }),
-            ("/dev/fd", { "/proc/\($0)/fd" }),
-            ("/dev/stdin", { "/proc/\($0)/fd/0" }), ("/dev/stdout", { "/proc/\($0)/fd/1" }),
-            ("/dev/stderr", { "/proc/\($0)/fd/2" }),
-        ]
-        for (prefix, replacement) in prefixes where path == prefix || path.hasPrefix(prefix + "/") {
-            return replacement(ProcInfo.tgid(tid)) + path.dropFirst(prefix.count)
+        guard path.hasPrefix("/proc/") || path.hasPrefix("/dev/") else { return nil }  // most paths
+        for (prefix, suffix) in Self.selfPrefixes where path == prefix || path.hasPrefix(prefix + "/") {
+            let process = "/proc/\(processOf(tid))"
+            let replacement = prefix == "/proc/thread-self" ? process + "/task/\(tid)" : process + suffix
+            return replacement + path.dropFirst(prefix.count)
         }
         return nil
     }
+
+    /// What names the caller itself, and what it becomes after `/proc/<caller>`.
+    static let selfPrefixes = [
+        ("/proc/self", ""), ("/proc/thread-self", ""), ("/dev/fd", "/fd"), ("/dev/stdin", "/fd/0"),
+        ("/dev/stdout", "/fd/1"), ("/dev/stderr", "/fd/2"),
+    ]
 
     /// The absolute path of an fd the supervisor holds, as the kernel names it.
     func path(of fd: Int32) -> String? { ProcInfo.readLink("/proc/self/fd/\(fd)") }
@@ -71,8 +84,7 @@ struct PathResolver {
     /// `/proc/self/**`.
     func normalizedForRules(_ path: String, tid: Int32) -> String {
         guard path.hasPrefix("/proc/") else { return path }
-        let tgid = ProcInfo.tgid(tid)
-        let own = "/proc/\(tgid)"
+        let own = "/proc/\(processOf(tid))"
         if path == own || path.hasPrefix(own + "/") { return "/proc/self" + path.dropFirst(own.count) }
         return path
     }
@@ -80,8 +92,31 @@ struct PathResolver {
     /// True when a resolution ended inside the supervisor's own /proc entry: the caller
     /// reached "self" through a symlink we could not rewrite. Refused, never served.
     func isSupervisorOwn(_ path: String) -> Bool {
-        let own = "/proc/\(supervisorPID)"
-        return path == own || path.hasPrefix(own + "/")
+        path.hasPrefix(supervisorProc) && (path.utf8.count == supervisorProc.utf8.count || path.dropFirst(supervisorProc.count).hasPrefix("/"))
+    }
+
+    /// An absolute path with no `.`, `..`, empty component or trailing slash: walked
+    /// without symlinks, it is the name the kernel gives the file it reaches.
+    static func isPlainAbsolute(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        var dots = 0  // dots since the last slash, while the component is only dots
+        var onlyDots = true
+        let utf8 = path.utf8
+        guard utf8.first == UInt8(ascii: "/") else { return false }
+        if utf8.count == 1 { return true }
+        for c in utf8 {
+            if c == UInt8(ascii: "/") {
+                if previous == UInt8(ascii: "/") || (onlyDots && dots > 0) { return false }
+                dots = 0
+                onlyDots = true
+            } else if c == UInt8(ascii: ".") {
+                dots += 1
+            } else {
+                onlyDots = false
+            }
+            previous = c
+        }
+        return previous != UInt8(ascii: "/") && !(onlyDots && dots > 0)
     }
 
     /// Splits `a/b/c` into (`a/b`, `c`); a single component has parent `.`.

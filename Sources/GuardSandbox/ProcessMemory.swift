@@ -6,13 +6,30 @@ import Glibc
 /// after every read, and never let the kernel re-read memory they decided on.
 struct ProcessMemory {
     let pid: Int32
+    /// Called once when a read is refused (EPERM), before the read is tried again.
+    var onDenied: (() -> Void)? = nil
 
     /// Reads `count` bytes at `address`, or nil if the range is not readable.
     func read(_ address: UInt64, count: Int) -> [UInt8]? {
         guard count > 0 else { return [] }
         var out = [UInt8](repeating: 0, count: count)
-        let n = out.withUnsafeMutableBytes { guard_read_memory(pid, $0.baseAddress, count, address) }
+        var n = out.withUnsafeMutableBytes { guard_read_memory(pid, $0.baseAddress, count, address) }
+        if n < 0 && errno == EPERM, let onDenied {
+            onDenied()
+            n = out.withUnsafeMutableBytes { guard_read_memory(pid, $0.baseAddress, count, address) }
+        }
         return n == count ? out : nil
+    }
+
+    /// Writes `bytes` at `address` (what the kernel would have written back, such as
+    /// sendmmsg's msg_len); false if the range is not writable.
+    func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
+        var n = bytes.withUnsafeBytes { guard_write_memory(pid, $0.baseAddress, bytes.count, address) }
+        if n < 0 && errno == EPERM, let onDenied {
+            onDenied()
+            n = bytes.withUnsafeBytes { guard_write_memory(pid, $0.baseAddress, bytes.count, address) }
+        }
+        return n == bytes.count
     }
 
     /// Reads a NUL-terminated string of at most `limit` bytes (PATH_MAX for paths). Reads
@@ -33,5 +50,13 @@ struct ProcessMemory {
             cursor += UInt64(chunk)
         }
         return nil  // longer than PATH_MAX: the kernel would say ENAMETOOLONG
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The little-endian integer of `size` bytes (at most 8) at `offset`: how the caller's
+    /// structs (open_how, msghdr, iovec, clone_args) hold their fields on x86-64.
+    func littleEndian(at offset: Int, size: Int = 8) -> UInt64 {
+        self[offset..<(offset + size)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 }

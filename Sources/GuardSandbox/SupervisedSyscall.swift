@@ -12,6 +12,8 @@ public enum SyscallKind: Sendable, Equatable {
     case network(NetworkOperation)
     /// setuid, capset, umask …: the caller's identity changes; forget what was cached.
     case credentials
+    /// kill and its relatives: refused when they would reach the guard itself.
+    case signal
 }
 
 public enum FileOperation: Sendable, Equatable {
@@ -20,7 +22,9 @@ public enum FileOperation: Sendable, Equatable {
     case rename, renameat, renameat2
     case link, linkat, symlink, symlinkat
     case mkdir, mkdirat, mknod, mknodat
-    case truncate, chmod, fchmodat, chown, lchown, fchownat
+    case truncate, chmod, fchmodat, fchmodat2, chown, lchown, fchownat
+    /// On an open file: the caller's fd.
+    case fchmod, fchown
     case chroot
 }
 
@@ -37,8 +41,8 @@ enum SupervisedSyscalls {
         ("rename", .rename), ("renameat", .renameat), ("renameat2", .renameat2),
         ("link", .link), ("linkat", .linkat), ("symlink", .symlink), ("symlinkat", .symlinkat),
         ("mkdir", .mkdir), ("mkdirat", .mkdirat), ("mknod", .mknod), ("mknodat", .mknodat),
-        ("truncate", .truncate), ("chmod", .chmod), ("fchmodat", .fchmodat), ("fchmodat2", .fchmodat),
-        ("chown", .chown), ("lchown", .lchown), ("fchownat", .fchownat),
+        ("truncate", .truncate), ("chmod", .chmod), ("fchmodat", .fchmodat), ("fchmodat2", .fchmodat2),
+        ("chown", .chown), ("lchown", .lchown), ("fchownat", .fchownat), ("fchmod", .fchmod), ("fchown", .fchown),
         // A process that changes its root would make every path mean something else.
         ("chroot", .chroot),
     ]
@@ -54,6 +58,8 @@ enum SupervisedSyscalls {
         "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
         "capset", "umask",
     ]
+    /// Ways to send a signal to a process or thread the caller names.
+    static let signals = ["kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open", "pidfd_send_signal"]
     static let exec: [(String, Bool)] = [("execve", false), ("execveat", true)]
     static let network: [(String, NetworkOperation)] = [
         ("connect", .connect), ("bind", .bind), ("sendto", .sendto), ("sendmsg", .sendmsg), ("sendmmsg", .sendmsg),

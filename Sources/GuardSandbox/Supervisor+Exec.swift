@@ -44,20 +44,18 @@ extension Supervisor {
         let dirfd = atVariant ? n.int(0) : PathResolver.atFDCWD
         let pathPointer = atVariant ? n.args[1] : n.args[0]
         let flags = atVariant ? n.int(4) : 0
-        let atEmptyPath: Int32 = 0x1000
-        let atSymlinkNoFollow: Int32 = 0x100
         guard let raw = memory(n).readCString(pathPointer) else { return .fail(EFAULT) }
         guard stillValid(n) else { return .answered }
 
         let pinned: Int32
-        if raw.isEmpty && flags & atEmptyPath != 0 {
+        if raw.isEmpty && flags & Self.atEmptyPath != 0 {
             // fexecve: the file is the fd itself (a memfd is how fileless malware runs).
-            pinned = open("/proc/\(n.tid)/fd/\(dirfd)", O_PATH | O_CLOEXEC)
+            pinned = openProcEntry("/proc/\(n.tid)/fd/\(dirfd)", O_PATH | O_CLOEXEC)
             if pinned < 0 { return .fail(EBADF) }
         } else {
             guard let request = pathResolver.request(tid: n.tid, dirfd: dirfd, raw: raw) else { return .fail(EBADF) }
             defer { request.close() }
-            let noFollow = flags & atSymlinkNoFollow != 0 ? O_NOFOLLOW : 0
+            let noFollow = flags & AT_SYMLINK_NOFOLLOW != 0 ? O_NOFOLLOW : 0
             pinned = asCaller(n) {
                 guard_openat2(request.base, request.path, UInt64(O_PATH | O_CLOEXEC | noFollow), 0, request.resolve)
             }
@@ -72,7 +70,7 @@ extension Supervisor {
             return refused
         }
         if let file = FileID(fd: pinned), !fileless {
-            let tgid = ProcInfo.tgid(n.tid)
+            let tgid = callerTGID(n.tid)
             let now = monotonicMilliseconds()
             pendingExecs = pendingExecs.filter { $0.value.expires > now }
             pendingExecs[tgid] = PendingExec(

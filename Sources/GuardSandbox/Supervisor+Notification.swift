@@ -5,6 +5,9 @@ import GuardJSON
 import GuardReport
 
 extension Supervisor {
+    /// Takes one notification and answers it. Decisions are made one at a time, under
+    /// decisionLock; the answer is sent outside it, so that while one thread waits in
+    /// ADDFD for the caller to take its fd, the other is already back in RECV.
     func handleNotification() {
         guard let listener else { return }
         var raw = seccomp_notif()
@@ -13,21 +16,39 @@ extension Supervisor {
             // ENOENT: the caller died or was interrupted before we read it, or no process
             // uses the filter any more (then RECV fails at once, forever: stop reading).
             // EINTR: asked to stop.
+            var orphaned = rc != EINTR && rc != EAGAIN && rc != ENOENT
             if rc == ENOENT {
                 var p = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-                if poll(&p, 1, 0) > 0 && p.revents & Int16(POLLHUP) != 0 { listenerOrphaned = true }
-            } else if rc != EINTR && rc != EAGAIN {
-                listenerOrphaned = true
+                orphaned = poll(&p, 1, 0) > 0 && p.revents & Int16(POLLHUP) != 0
             }
+            if orphaned { listenerOrphaned.store(true, ordering: .relaxed) }
             return
         }
         let n = Notification(raw)
-        if recording {
-            respond(n, record(n))
-            return
-        }
+        let verdict = withDecisionLock { decide(n) }
+        verdict.send(id: n.id, on: listener)
+    }
+
+    /// The caller's process id, read once per decision (a /proc/TID/status read, 10 us here).
+    func callerTGID(_ tid: Int32) -> Int32 {
+        if let memo = tgidMemo, memo.tid == tid { return memo.tgid }
+        let tgid = ProcInfo.tgid(tid)
+        tgidMemo = (tid, tgid)
+        return tgid
+    }
+
+    func withDecisionLock<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(decisionLock)
+        defer { pthread_mutex_unlock(decisionLock) }
+        return body()
+    }
+
+    /// The verdict on one notification; a kill is carried out here.
+    func decide(_ n: Notification) -> Verdict {
+        tgidMemo = nil
+        if recording { return record(n) }
         // After an exec the process is single-threaded: its next call comes from tid == pid.
-        if pendingExecs[n.tid] != nil { confirmExec(of: n.tid) }
+        if pendingExecs[n.tid] != nil { asSupervisor { confirmExec(of: n.tid) } }
         let (name, kind) = plan.lookup(arch: n.arch, nr: n.nr)
         let verdict: Verdict
         switch kind {
@@ -38,21 +59,10 @@ extension Supervisor {
         case .credentials:
             credentialCache[n.tid] = nil
             verdict = .continue
+        case .signal: verdict = decideSignal(n, name: name)
         }
-        respond(n, verdict)
-    }
-
-    func respond(_ n: Notification, _ verdict: Verdict) {
-        guard let listener else { return }
-        switch verdict {
-        case .continue: _ = guard_notif_respond(listener, n.id, 0, 0, UInt32(SECCOMP_USER_NOTIF_FLAG_CONTINUE))
-        case .fail(let e): _ = guard_notif_respond(listener, n.id, 0, -e, 0)
-        case .value(let v): _ = guard_notif_respond(listener, n.id, v, 0, 0)
-        case .kill:
-            kill(n.tid, SIGKILL)
-            _ = guard_notif_respond(listener, n.id, 0, -EPERM, 0)
-        case .answered: break
-        }
+        if case .kill = verdict { asSupervisor { _ = kill(n.tid, SIGKILL) } }
+        return verdict
     }
 
     /// A `syscalls` rule: deny, kill or audit, each reported.
@@ -66,7 +76,7 @@ extension Supervisor {
         case .deny: (verdict, reported) = (.fail(plan.errno.rawValue), .denied)
         case .kill: (verdict, reported) = (.kill, .killed)
         }
-        let severity: Severity = Policy.escapeSyscalls.contains(name) ? .high : .medium
+        let severity: Severity = Self.highSeverity.contains(name) ? .high : .medium
         var extra: [(key: String, value: JSONValue)] = []
         if n.arch != Arch.x86_64 || n.nr & Arch.x32SyscallBit != 0 {
             extra.append(("arch", .string(n.arch == Arch.i386 ? "i386" : "x32")))
@@ -77,10 +87,15 @@ extension Supervisor {
         return verdict
     }
 
+    /// Refused syscalls reported as high: the default policy's escape set, those tagged as
+    /// escapes to the host (T1611) and those that would take the supervisor out.
+    static let highSeverity = Set(Policy.escapeSyscalls).union(FalcoTags.escapeSyscalls)
+        .union(SupervisedSyscalls.supervisionEscapes)
+
     /// Which list a syscall's action came from, for the report's `rule`.
     func ruleName(for name: String, action: RuleAction) -> String {
-        guard let s = policy.syscalls else { return "syscalls.default" }
-        let lists: [(String, [String])] = [("kill", s.kill), ("deny", s.deny), ("audit", s.audit), ("allow", s.allow)]
+        let s = policy.syscalls
+        let lists: [(String, [String])] = s.map { [("kill", $0.kill), ("deny", $0.deny), ("audit", $0.audit), ("allow", $0.allow)] } ?? []
         if let hit = lists.first(where: { $0.1.contains(name) }) { return "syscalls.\(hit.0)" }
         if let hit = lists.first(where: { $0.1.contains("*") }) { return "syscalls.\(hit.0)" }
         if SupervisedSyscalls.supervisionEscapes.contains(name) { return "syscalls.supervision" }
@@ -92,11 +107,11 @@ extension Supervisor {
         _ n: Notification, category: ReportCategory, action: ReportAction, rule: String, severity: Severity,
         syscall: String, path: String? = nil, address: String? = nil, extra: [(key: String, value: JSONValue)] = []
     ) {
-        let pid = ProcInfo.tgid(n.tid)
+        let pid = callerTGID(n.tid)
         reporter.submit(
             Report(
                 event: .violation, function: policy.function, category: category, action: action, rule: rule,
-                severity: severity, pid: pid, exe: ProcInfo.exe(n.tid), syscall: syscall, path: path, address: address,
+                severity: severity, pid: pid, exe: ProcInfo.exe(n.tid) ?? asSupervisor { ProcInfo.exe(n.tid) }, syscall: syscall, path: path, address: address,
                 requestID: requestID(), extra: extra))
     }
 }

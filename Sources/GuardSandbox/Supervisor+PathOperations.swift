@@ -58,10 +58,41 @@ extension Supervisor {
         return .success(.entry(parent: parent, leaf: trailingSlash ? leaf + "/" : leaf, path: full))
     }
 
+    static let atEmptyPath: Int32 = 0x1000
+
+    /// fchmod and fchown, and fchmodat2/fchownat on "" with AT_EMPTY_PATH: the file is the
+    /// caller's open file, taken with pidfd_getfd (a thread that puts another file at that
+    /// fd number meanwhile changes nothing that was checked); its path needs `write`, like
+    /// chmod's and chown's, and the call is made on it as the caller.
+    func emulateDescriptorOperation(_ n: Notification, name: String, op: FileOperation, fd callerFD: Int32) -> Verdict {
+        let fd = callerFD == PathResolver.atFDCWD
+            ? openProcEntry("/proc/\(n.tid)/cwd", O_PATH | O_CLOEXEC) : takeDescriptor(n, callerFD)
+        guard fd >= 0 else { return .fail(EBADF) }
+        defer { close(fd) }
+        guard let path = pathResolver.path(of: fd) else { return .fail(EACCES) }
+        return asCaller(n) { () -> Verdict in
+            // Pipes, sockets and anonymous inodes have no path to check.
+            if path.hasPrefix("/") {
+                if pathResolver.isSupervisorOwn(path) { return .fail(EACCES) }
+                let rule = checkFile(pathResolver.normalizedForRules(path, tid: n.tid), .write)
+                if !rule.allowed, let refused = fileViolation(n, name: name, path: path, rule: rule.rule) { return refused }
+            }
+            let rc: Int32
+            switch op {
+            case .fchmod: rc = fchmod(fd, mode_t(truncatingIfNeeded: n.args[1]))
+            case .fchown: rc = fchown(fd, uid_t(truncatingIfNeeded: n.args[1]), gid_t(truncatingIfNeeded: n.args[2]))
+            case .fchmodat2: rc = fchmodat(AT_FDCWD, "/proc/self/fd/\(fd)", mode_t(truncatingIfNeeded: n.args[2]), 0)
+            case .fchownat:
+                rc = fchownat(fd, "", uid_t(truncatingIfNeeded: n.args[2]), gid_t(truncatingIfNeeded: n.args[3]), Self.atEmptyPath)
+            default: return .fail(ENOSYS)
+            }
+            return rc == 0 ? .value(0) : .fail(errno)
+        }
+    }
+
     func emulatePathOperation(_ n: Notification, name: String, op: FileOperation) -> Verdict {
         var arguments = pathArguments(op, n)
         let atSymlinkFollow: Int32 = 0x400
-        let atEmptyPath: Int32 = 0x1000
         if op == .linkat && n.int(4) & atSymlinkFollow != 0 { arguments[0].follow = true }
         var raws: [[UInt8]] = []
         for argument in arguments {
@@ -80,8 +111,8 @@ extension Supervisor {
             defer { pins.forEach { $0.close() } }
             for (i, argument) in arguments.enumerated() {
                 // linkat(fd, "", …, AT_EMPTY_PATH): the old file is the fd itself (O_TMPFILE).
-                if op == .linkat && i == 0 && raws[0].isEmpty && n.int(4) & atEmptyPath != 0 {
-                    let fd = open("/proc/\(n.tid)/fd/\(n.int(0))", O_PATH | O_CLOEXEC)
+                if op == .linkat && i == 0 && raws[0].isEmpty && n.int(4) & Self.atEmptyPath != 0 {
+                    let fd = openProcEntry("/proc/\(n.tid)/fd/\(n.int(0))", O_PATH | O_CLOEXEC)
                     if fd < 0 { return .fail(EBADF) }
                     pins.append(.target(fd: fd, path: pathResolver.path(of: fd) ?? "?"))
                     continue
@@ -149,9 +180,11 @@ extension Supervisor {
             if file < 0 { return .fail(errno) }
             defer { close(file) }
             return result(ftruncate(file, off_t(Int64(bitPattern: n.args[1]))))
-        case .chmod, .fchmodat:
+        case .chmod, .fchmodat, .fchmodat2:
             let mode = mode_t(truncatingIfNeeded: op == .chmod ? n.args[1] : n.args[2])
             if let fd = target(0) { return result(fchmodat(AT_FDCWD, "/proc/self/fd/\(fd)", mode, 0)) }
+            // AT_SYMLINK_NOFOLLOW on a symlink: what the kernel says (EOPNOTSUPP).
+            if op == .fchmodat2, let (parent, leaf) = entry(0) { return result(fchmodat(parent, leaf, mode, 0x100)) }
             return .fail(ENOENT)
         case .chown, .lchown, .fchownat:
             let (uid, gid) = op == .fchownat ? (n.args[2], n.args[3]) : (n.args[1], n.args[2])

@@ -3,7 +3,8 @@ import Glibc
 import GuardPolicy
 
 /// `guard profile`: every syscall notifies and is continued unchanged; the supervisor
-/// notes what it was, and for opens, execs, connects and binds, what they touched. Paths
+/// notes what it was, for opens, execs, connects and binds what they touched, and for
+/// socket, clone, clone3, unshare and personality the argument that decides safety. Paths
 /// are resolved before the call runs, so a file the call creates is recorded by its
 /// parent's resolved path plus its name.
 extension Supervisor {
@@ -21,6 +22,21 @@ extension Supervisor {
                 observation.foreignSyscalls[key.arch == Arch.i386 ? "i386" : "x32", default: []].insert(name)
             }
         }
+        // Argument values that decide whether the call is safe, on every entry point (the
+        // flags are the first argument of each, and clone_args is laid out alike everywhere).
+        switch name {
+        case "clone": observation.cloneFlags.insert(n.args[0] & 0xFFFF_FFFF)
+        case "clone3":
+            // The flags are the first u64 of `struct clone_args` (args[1] is its size). Read
+            // while the call waits for us, and kept only if the notification is still
+            // pending: a recycled tid would otherwise hand us another process's memory.
+            if n.args[1] >= 8, let bytes = memory(n).read(n.args[0], count: 8), stillValid(n) {
+                observation.clone3Flags.insert(bytes.littleEndian(at: 0))
+            }
+        case "unshare": observation.unshareFlags.insert(n.args[0])
+        case "personality": observation.personalities.insert(n.args[0] & 0xFFFF_FFFF)
+        default: break
+        }
         guard key.arch == Arch.x86_64 else { return .continue }
         switch name {
         case "open": recordPath(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0], flags: n.int(1))
@@ -28,7 +44,7 @@ extension Supervisor {
         case "openat": recordPath(n, dirfd: n.int(0), pointer: n.args[1], flags: n.int(2))
         case "openat2":
             if let how = memory(n).read(n.args[2], count: 8) {
-                let flags = how.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+                let flags = how.littleEndian(at: 0)
                 recordPath(n, dirfd: n.int(0), pointer: n.args[1], flags: Int32(truncatingIfNeeded: flags))
             }
         case "execve": recordExec(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0])
@@ -36,12 +52,12 @@ extension Supervisor {
         case "socket": observation.socketFamilies.insert(Int(n.int(0)))
         case "connect", "bind":
             let length = min(Int(n.args[2]), 128)
-            if let bytes = memory(n).read(n.args[1], count: length), let address = SocketAddressDecoder.decode(bytes) {
+            if let bytes = memory(n).read(n.args[1], count: length), let address = SocketAddressDecoder.decode(bytes, dissolves: name == "connect") {
                 if name == "connect" { observation.connects.insert(address.description) } else { observation.binds.insert(address.description) }
             }
         case "sendto" where n.args[4] != 0:
             if let bytes = memory(n).read(n.args[4], count: min(Int(n.args[5]), 128)),
-                let address = SocketAddressDecoder.decode(bytes)
+                let address = SocketAddressDecoder.decode(bytes, dissolves: false)
             {
                 observation.connects.insert(address.description)
             }

@@ -2,6 +2,7 @@ import CGuardSys
 import Glibc
 import GuardPolicy
 import GuardReport
+import Synchronization
 
 /// The supervisor loop: one thread, one epoll over the seccomp listener, a signalfd and
 /// the child's status pipe. It answers notifications, forwards signals, reaps every
@@ -14,16 +15,32 @@ public final class Supervisor {
     let requestID: @Sendable () -> String?
     let signalFD: Int32
     let epollFD: Int32
-    var listener: Int32?
-    /// No process uses the filter any more (set by the notification thread).
-    var listenerOrphaned = false
+    let listener: Int32?
+    /// No process uses the filter any more (set by a notification thread).
+    let listenerOrphaned = Atomic<Bool>(false)
     var statusFD: Int32?
     var mainStatus: Int32?
     var execFailure: LaunchError?
     /// Per-notification helpers for files and network (issue 3).
-    lazy var pathResolver = PathResolver(supervisorPID: getpid())
-    /// The supervisor thread's own identity, restored after acting as a caller.
+    lazy var pathResolver = PathResolver(
+        supervisorPID: getpid(), openProcEntry: { [unowned self] in self.openProcEntry($0, $1) },
+        processOf: { [unowned self] in self.callerTGID($0) })
+    /// The caller's process id for the decision being made (see callerTGID).
+    var tgidMemo: (tid: Int32, tgid: Int32)?
+    /// The supervisor thread's own identity.
     let supervisorCredentials: Credentials
+    /// The identity each notification thread holds now (see asCaller), by thread.
+    var heldByThread: [pthread_t: Credentials] = [:]
+    var heldCredentials: Credentials {
+        get { heldByThread[pthread_self()] ?? supervisorCredentials }
+        set { heldByThread[pthread_self()] = newValue }
+    }
+    /// Held while a notification is decided (the state above is the deciding thread's).
+    let decisionLock: UnsafeMutablePointer<pthread_mutex_t> = {
+        let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(lock, nil)
+        return lock
+    }()
     /// Callers' identities by thread, dropped when a thread changes its identity (those
     /// syscalls notify) and after a second (a thread id may be reused).
     var credentialCache: [Int32: (credentials: Credentials, expires: Int64)] = [:]
@@ -52,8 +69,6 @@ public final class Supervisor {
         self.listener = child.listener
         self.statusFD = child.statusFD
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
-        // Its own cwd and umask, so creating files with the caller's umask touches no one else.
-        _ = guard_unshare_fs()
         supervisorCredentials = Credentials.current()
         watch(signalFD)
         watch(child.statusFD)
@@ -62,6 +77,8 @@ public final class Supervisor {
     }
 
     deinit {
+        pthread_mutex_destroy(decisionLock)
+        decisionLock.deallocate()
         close(epollFD)
         if let listener { close(listener) }
         if let statusFD { close(statusFD) }
@@ -86,11 +103,13 @@ public final class Supervisor {
     }
 
     public func run() -> Outcome {
-        // Notifications are answered on their own thread, blocked in SECCOMP_IOCTL_NOTIF_RECV:
-        // only a RECV waiter gets seccomp's SYNC_WAKE_UP hand-off (caller and supervisor
-        // meet on one CPU); a thread sleeping in epoll pays a cross-CPU wake-up per call.
-        let notifications = listener.map { _ in NotificationThread(self) }
-        defer { notifications?.stop() }
+        // Notifications are answered on threads of their own, blocked in
+        // SECCOMP_IOCTL_NOTIF_RECV: only a RECV waiter gets seccomp's SYNC_WAKE_UP hand-off
+        // (caller and supervisor meet on one CPU); a thread sleeping in epoll pays a
+        // cross-CPU wake-up per call. Two of them: an emulated open is answered with ADDFD,
+        // which waits for the caller to take the fd; meanwhile the other waits in RECV for
+        // the caller's next call (one thread: 61 us per open here; two: 12 us).
+        let notifications = listener.map { _ in [NotificationThread(self), NotificationThread(self)] } ?? []
         var events = [epoll_event](repeating: epoll_event(), count: 16)
         while mainStatus == nil {
             let n = epoll_wait(epollFD, &events, Int32(events.count), -1)
@@ -111,7 +130,7 @@ public final class Supervisor {
         }
         // The main process is gone: nothing it started may outlive the guard.
         if ownsProcess { killRemainingDescendants() }
-        notifications?.stop()
+        notifications.forEach { $0.stop() }
         if let execFailure { return .failedToStart(execFailure) }
         let status = mainStatus ?? 0
         if (status & 0x7F) == 0 { return .exited(status: (status >> 8) & 0xFF) }
@@ -126,13 +145,6 @@ public final class Supervisor {
     }
 
     func unwatch(_ fd: Int32) { epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil) }
-
-    func closeListener() {
-        guard let listener else { return }
-        unwatch(listener)
-        close(listener)
-        self.listener = nil
-    }
 
     func handleSignals() {
         var info = signalfd_siginfo()

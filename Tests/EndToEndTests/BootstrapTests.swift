@@ -1,5 +1,7 @@
 import Foundation
+import GuardInspect
 import GuardJSON
+import GuardPolicy
 import Testing
 
 /// `guard bootstrap` with the real runtime client (awslambdaric) against a Runtime API
@@ -148,5 +150,27 @@ import Testing
         let (status, _, err) = try Harness.exec(Harness.guardPath, ["bootstrap", "--", "/bin/true"], env: env)
         #expect(status == 125)
         #expect(err.contains("AWS_LAMBDA_RUNTIME_API"))
+    }
+
+    /// `--supervisor ptrace` is refused as a usage error before anything starts, by run and
+    /// bootstrap alike (bootstrap used to run in notify mode without a word); no report
+    /// file is created.
+    @Test func ptraceSupervisorIsRefusedBeforeAnythingStarts() throws {
+        let report = Harness.tempDir() + "/report.jsonl"
+        var env = ProcessInfo.processInfo.environment
+        env["AWS_LAMBDA_RUNTIME_API"] = "127.0.0.1:9"
+        for command in ["run", "bootstrap"] {
+            let (status, out, err) = try Harness.exec(
+                Harness.guardPath, [command, "--supervisor", "ptrace", "--report", report, "--", "/bin/echo", "ran"], env: env)
+            #expect(status == 125 && out.isEmpty, "\(command): \(status) \(out)")
+            #expect(err.contains("--supervisor ptrace is not available"), "\(command): \(err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: report))
+    }
+
+    /// The policy accepts exactly the detector classes the inspector has: a class the
+    /// policy knew and the inspector did not would be dropped from bootstrap's inspection.
+    @Test func policyDetectorNamesAreTheInspectorsClasses() {
+        #expect(PayloadRules.classes == DetectorClass.allCases.map(\.rawValue))
     }
 }

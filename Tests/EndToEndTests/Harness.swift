@@ -84,6 +84,30 @@ enum Harness {
     }
 
     /// A fresh directory for one test.
+    /// A loopback TCP and UDP port, and the one after it, free right now and below the
+    /// kernel's ephemeral range (32768-60999), so no outgoing connection of another test
+    /// can be handed it meanwhile (a random port in that range once collided in CI).
+    static func freePortPair() -> Int {
+        for _ in 0..<200 {
+            let port = 20_000 + Int.random(in: 0..<6_000) * 2
+            if [port, port + 1].allSatisfy({ p in [SOCK_STREAM, SOCK_DGRAM].allSatisfy { isFree(p, type: $0) } }) { return port }
+        }
+        return 20_000
+    }
+
+    private static func isFree(_ port: Int, type: __socket_type) -> Bool {
+        let fd = socket(AF_INET, Int32(type.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_port = UInt16(port).bigEndian
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
     static func tempDir() -> String {
         let dir = NSTemporaryDirectory() + "guard-e2e-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -229,4 +229,127 @@ import Testing
         let (_, mount, _) = try Self.runContainer([Harness.probe, "mount"], seccomp: r.seccomp)
         #expect(mount == "err ENOSYS\n")
     }
+
+    // MARK: - Argument values: clone's namespace flags, unshare's flags, personality
+
+    /// CLONE_NEWUSER | CLONE_NEWNET: a network namespace inside a user namespace, which
+    /// needs no capability (so it also works in runc's default spec, which grants none).
+    static let userNet = "0x50000000"
+    static var cloneUserNet: Workload {
+        Workload(name: "clone user+net", command: [Harness.probe, "clone-ns", userNet])
+    }
+    static var cloneNoNamespace: Workload {
+        Workload(name: "clone no namespace", command: [Harness.probe, "clone-ns", "0"])
+    }
+    static var clone3UserNet: Workload {
+        Workload(name: "clone3 user+net", command: [Harness.probe, "clone3-ns", userNet])
+    }
+    static let unshareUser = ["/usr/bin/unshare", "-U", "/bin/sh", "-c", "echo in-ns"]
+    static let unshareUserNet = Workload(
+        name: "unshare -Un", command: ["/usr/bin/unshare", "-Un", "/bin/sh", "-c", "echo in-ns"])
+    static let setarch = Workload(
+        name: "setarch -R", command: ["/usr/bin/setarch", "x86_64", "-R", "/bin/cat", "/proc/self/personality"])
+
+    static func metadata(_ r: Recorded, _ key: String) throws -> [String] {
+        (try json(r.policy)["profile"]?[key]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
+
+    @Test func cloneUnshareAndPersonalityArgumentsAreRecorded() throws {
+        let clone = try Self.record(Self.cloneUserNet)
+        #expect(clone.recorded.stdout == "ok clone\n" && clone.bare.stdout == "ok clone\n")
+        // flags | SIGCHLD, as the probe passed them.
+        #expect(try Self.metadata(clone, "clone_flags").contains("0x50000011"))
+        #expect(try Self.metadata(clone, "clone3_flags") == [])
+
+        // clone3's flags live in the caller's memory: read there while the call waited.
+        let clone3 = try Self.record(Self.clone3UserNet)
+        #expect(clone3.recorded.stdout == "ok clone3\n")
+        #expect(try Self.metadata(clone3, "clone3_flags") == ["0x50000000"])
+
+        let unshare = try Self.record(Self.unshareUserNet)
+        #expect(unshare.recorded.stdout == "in-ns\n" && unshare.recorded.status == 0)
+        #expect(try Self.metadata(unshare, "unshare_flags") == ["0x50000000"])
+
+        let setarch = try Self.record(Self.setarch)
+        #expect(setarch.recorded.stdout == "00040000\n" && setarch.bare.stdout == "00040000\n")
+        #expect(try Self.metadata(setarch, "personality") == ["0x40000"])  // ADDR_NO_RANDOMIZE
+
+        // A workload that made no namespace records only namespace-free clone flags.
+        let shell = try Self.record(Self.shell)
+        let mask: UInt64 = 0x7E02_0000
+        let flags = try Self.metadata(shell, "clone_flags").compactMap { UInt64($0.dropFirst(2), radix: 16) }
+        #expect(!flags.isEmpty && flags.allSatisfy { $0 & mask == 0 }, "\(flags)")
+        #expect(try Self.metadata(shell, "unshare_flags") == [] && Self.metadata(shell, "personality") == [])
+    }
+
+    @Test(.enabled(if: canRunContainers, "needs runc and root"))
+    func recordedNamespacesRunInRuncAndNoOthers() throws {
+        let probe = Harness.probe
+        let r = try Self.record(Self.cloneUserNet)
+        var (status, out, err) = try Self.runContainer(Self.cloneUserNet.command, seccomp: r.seccomp)
+        #expect(status == 0 && out == "ok clone\n", "\(err)")
+        // Exactly that combination: a user namespace alone, or with a PID namespace, is not it.
+        for flags in ["0x10000000", "0x30000000", "0x70000000"] {
+            (_, out, err) = try Self.runContainer([probe, "clone-ns", flags], seccomp: r.seccomp)
+            #expect(out == "err ENOSYS\n", "\(flags): \(err)")
+        }
+        // Recorded through clone3: the profile fails clone3 with ENOSYS, the probe falls back
+        // to clone as glibc does, and the clone rule lets the recorded flags through.
+        let r3 = try Self.record(Self.clone3UserNet)
+        (status, out, err) = try Self.runContainer(Self.clone3UserNet.command, seccomp: r3.seccomp)
+        #expect(status == 0 && out == "ok clone\n", "\(err)")
+
+        // The same program recorded making a namespace-free clone: its profile runs that
+        // (through clone3's fallback too) and refuses the namespaces, both ways.
+        let plain = try Self.record(Self.cloneNoNamespace)
+        #expect(plain.recorded.stdout == "ok clone\n")
+        for command in [Self.cloneNoNamespace.command, [probe, "clone3-ns", "0"]] {
+            (status, out, err) = try Self.runContainer(command, seccomp: plain.seccomp)
+            #expect(status == 0 && out == "ok clone\n", "\(command): \(err)")
+        }
+        for command in [Self.cloneUserNet.command, Self.clone3UserNet.command] {
+            (_, out, err) = try Self.runContainer(command, seccomp: plain.seccomp)
+            #expect(out == "err ENOSYS\n", "\(command): \(err)")
+        }
+        // And a workload that never cloned at all (the probe opening a file) refuses it too.
+        (_, out, err) = try Self.runContainer(Self.cloneUserNet.command, seccomp: try Self.record(Self.probe).seccomp)
+        #expect(out == "err ENOSYS\n", "\(err)")
+
+        // Merged with that plain recording (through the written policies), the namespace
+        // workload runs again: the metadata carries the flags through --merge.
+        let merged = Harness.tempDir() + "/ns-merged-seccomp.json"
+        let (mergeStatus, _, mergeErr) = try Harness.exec(
+            Harness.guardPath, ["profile", "--merge", plain.policy, r.policy, "-o", "/dev/null", "--seccomp", merged])
+        #expect(mergeStatus == 0, "\(mergeErr)")
+        (status, out, err) = try Self.runContainer(Self.cloneUserNet.command, seccomp: merged)
+        #expect(status == 0 && out == "ok clone\n", "\(err)")
+    }
+
+    @Test(.enabled(if: canRunContainers, "needs runc and root"))
+    func unshareRunsInRuncWithTheFlagsSeenOnly() throws {
+        let r = try Self.record(Self.unshareUserNet)
+        var (status, out, err) = try Self.runContainer(Self.unshareUserNet.command, seccomp: r.seccomp)
+        #expect(status == 0 && out == "in-ns\n", "\(err)")
+        // A user namespace alone is another flag word: refused.
+        (status, out, err) = try Self.runContainer(Self.unshareUser, seccomp: r.seccomp)
+        #expect(status != 0 && out == "" && err.contains("Function not implemented"), "\(err)")
+        let plain = try Self.record(Self.probe)
+        (status, out, err) = try Self.runContainer(Self.unshareUserNet.command, seccomp: plain.seccomp)
+        #expect(status != 0 && out == "" && err.contains("Function not implemented"), "\(err)")
+    }
+
+    @Test(.enabled(if: canRunContainers, "needs runc and root"))
+    func personalityRunsInRuncWithTheValuesSeenOnly() throws {
+        let r = try Self.record(Self.setarch)
+        var (status, out, err) = try Self.runContainer(Self.setarch.command, seccomp: r.seccomp)
+        #expect(status == 0 && out == "00040000\n", "\(err)")
+        // UNAME26 (0x20000) was not seen; Docker's profile would allow it, this one does not.
+        let uname26 = ["/usr/bin/setarch", "x86_64", "--uname-2.6", "/bin/cat", "/proc/self/personality"]
+        (status, out, err) = try Self.runContainer(uname26, seccomp: r.seccomp)
+        #expect(status != 0 && out == "", "\(out) \(err)")
+        // A workload that never called personality: not at all.
+        let plain = try Self.record(Self.probe)
+        (status, out, err) = try Self.runContainer(Self.setarch.command, seccomp: plain.seccomp)
+        #expect(status != 0 && out == "", "\(out) \(err)")
+    }
 }

@@ -44,6 +44,16 @@ import Testing
         #expect(v["arch"]?.stringValue == "i386")
     }
 
+    /// x32 (the x86-64 numbers with bit 30 set) is covered like i386: unshare is refused
+    /// and reported with its entry point (this kernel has x32 off: unguarded, ENOSYS).
+    @Test func x32EntryCannotGetAroundADeny() throws {
+        let r = try Harness.run(["run", "--", Harness.probe, "syscall", "\(0x4000_0000 + 272)"])
+        #expect(r.stdout == "err EPERM\n", "\(r.stdout) \(r.stderr)")
+        let v = try #require(r.violations("syscall").first)
+        #expect(v["syscall"]?.stringValue == "unshare")
+        #expect(v["arch"]?.stringValue == "x32")
+    }
+
     func policy(_ syscalls: String, mode: String = "enforce") -> String {
         let dir = Harness.tempDir()
         let path = dir + "/policy.json"

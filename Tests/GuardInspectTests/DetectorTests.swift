@@ -149,6 +149,20 @@ import Testing
         #expect(Inspector().inspect(event: Array(cookie.utf8)).findings.map(\.location) == ["/cookies/1/theme"])
     }
 
+    /// `version`, `routeKey`, `resource` and `httpMethod` are API Gateway's own only in an
+    /// event API Gateway made (it has a requestContext); in any other JSON they are data.
+    @Test func gatewayFieldsAreSkippedOnlyInGatewayEvents() {
+        for (key, payload, detector) in [
+            ("resource", "../../../../etc/passwd", DetectorClass.traversal), ("version", "; cat /etc/passwd", .cmdi),
+            ("routeKey", "' OR 1=1--", .sqli), ("httpMethod", "<script>alert(1)</script>", .xss),
+        ] {
+            let direct = "{\"\(key)\":\"\(payload)\"}"
+            #expect(Inspector().inspect(event: Array(direct.utf8)).findings.map(\.detectorClass).contains(detector), "\(key)")
+        }
+        let gateway = "{\"version\":\"2.0\",\"routeKey\":\"ANY /{proxy+}\",\"rawPath\":\"/x\",\"requestContext\":{\"stage\":\"$default\"}}"
+        #expect(Inspector().inspect(event: Array(gateway.utf8)).findings.isEmpty)
+    }
+
     @Test func detectorSelection() {
         let only = Inspector(detectors: [.xss])
         #expect(only.inspect(payload: "' or 1=1--", location: "/q").findings.isEmpty)

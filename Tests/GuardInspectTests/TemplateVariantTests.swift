@@ -37,6 +37,7 @@ import Testing
     ]
 
     static let nearMisses: [String] = [
+        "Hello {{ user.secretary }}", "{{ form.password_hint }}",
         "{{first_name}}", "{{ name|upper }}", "${NAME}", "Hello {{ user.name }}", "use ${HOME} dir", "#{id}",
         "price {{ price }}", "Dear {{ customer_name }},", "{{ order.total }} due", "{name}", "{{ date|date:\"Y\" }}",
         "5*5 = 25", "{{ count }} items", "mail me@system.example.com", "<%= title %>", "%{user} logged in", "{{- name }}", "{{ reset_password_link }}", "{{ user.password_hint_label }}x",

@@ -52,5 +52,11 @@ import Testing
         #expect(try AddressRule("unix:@guard-*").matches(.unix("@guard-1")))
         #expect(try !AddressRule("unix:/run/**").matches(.unix("@abstract")))
         #expect(try AddressRule("*").matches(.unix("@x")))
+        #expect(try AddressRule("unix:*").matches(.unix("/any/where.sock")))
+        #expect(try !AddressRule("unix:@guard-*").matches(.unix("/guard-1")))
+        // A pattern that could never match is refused when the policy is loaded.
+        for bad in ["unix:run/x.sock", "unix:/a/../b.sock"] {
+            #expect(throws: AddressRule.Problem.self, "\(bad)") { try AddressRule(bad) }
+        }
     }
 }

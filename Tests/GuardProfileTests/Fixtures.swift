@@ -19,7 +19,23 @@ enum Fixtures {
         o.connects = ["127.0.0.1:5432", "[::1]:53", "unix:/run/app.sock"]
         o.binds = ["0.0.0.0:0"]
         o.socketFamilies = [1, 2, 10]
+        o.cloneFlags = [0x0120_0011]  // fork: CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD
+        o.clone3Flags = [0x003D_0F00]  // pthread_create
+        o.personalities = [0x40000]  // ADDR_NO_RANDOMIZE
         o.foreignSyscalls = ["i386": ["getpid"]]
+        return o
+    }
+
+    /// A sandboxing launcher: a user+network namespace by clone, a PID namespace by
+    /// clone3, unshare of user+network, PER_LINUX32 and the personality query.
+    static var sandbox: Observation {
+        var o = Observation()
+        o.command = ["/usr/local/bin/sandbox", "--", "/bin/true"]
+        o.syscalls = ["read", "write", "clone", "clone3", "unshare", "personality", "wait4", "execve", "exit_group"]
+        o.cloneFlags = [0x0120_0011, 0x5000_0011]
+        o.clone3Flags = [0x003D_0F00, 0x2000_0000]
+        o.unshareFlags = [0x5000_0000]
+        o.personalities = [0x8, 0xFFFF_FFFF]
         return o
     }
 
@@ -30,6 +46,7 @@ enum Fixtures {
         o.filesRead = ["/usr/bin", "/etc/ld.so.cache", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/locale/locale-archive"]
         o.filesExecuted = ["/usr/bin/dash", "/usr/bin/ls", "/usr/bin/sort", "/usr/bin/head", "/usr/bin/wc"]
         o.socketFamilies = []
+        o.cloneFlags = [0x0120_0011]
         return o
     }
 }

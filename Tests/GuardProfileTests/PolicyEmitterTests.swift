@@ -33,6 +33,11 @@ import Testing
         #expect(profile?["runs"] == 1)
         #expect(profile?["guard"] == "0.1.0")
         #expect(profile?["socket_families"] == [1, 2, 10])
+        // What the policy's syscall lists cannot say (they name syscalls, not arguments).
+        #expect(profile?["clone_flags"] == ["0x1200011"])
+        #expect(profile?["clone3_flags"] == ["0x3d0f00"])
+        #expect(profile?["unshare_flags"] == [])
+        #expect(profile?["personality"] == ["0x40000"])
     }
 
     @Test func syscallsAreWhatWasSeenPlusWhatTheLauncherAndLoaderNeed() throws {

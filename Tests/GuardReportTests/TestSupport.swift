@@ -31,17 +31,10 @@ enum TestSupport {
     /// Everything readable from `fd` right now, without waiting.
     static func drain(_ fd: Int32) -> [UInt8] {
         setNonBlocking(fd, true)
-        var result: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n <= 0 { break }
-            result += buffer[0..<n]
-        }
-        return result
+        return readToEnd(fd)
     }
 
-    /// Reads `fd` until end of file.
+    /// Reads `fd` until end of file (or, non-blocking, until nothing is left).
     static func readToEnd(_ fd: Int32) -> [UInt8] {
         var result: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)

@@ -1,27 +1,14 @@
 // guard-probe: performs, on command, the behaviours the tests attack the guard with, and
 // prints one result line ("ok ..." or "err <errno-name>") so tests can assert on it.
-#define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include "probe.h"
 
-static int result(long rc) {
+double now(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int result(long rc) {
     if (rc < 0) {
         printf("err %s\n", strerrorname_np(errno) ? strerrorname_np(errno) : "?");
         fflush(stdout);
@@ -53,7 +40,7 @@ static void *thread_open(void *arg) { return (void *)(long)do_open((const char *
 // --- TOCTOU: one thread flips the path buffer, the other opens it over and over.
 static char race_path[4096];
 static const char *race_allowed, *race_denied;
-static atomic_int race_stop;
+atomic_int race_stop;
 
 static void *flipper(void *arg) {
     (void)arg;
@@ -63,6 +50,44 @@ static void *flipper(void *arg) {
         strcpy(race_path, race_allowed);
     }
     return NULL;
+}
+
+// THREADS threads each open, read and create their own files ROUNDS times at once (in
+// DIR: rN holds "N"; each creates and removes cN): every open must yield the thread's own
+// file, none another's. Prints the count of opens that got something else.
+static const char *parallel_dir;
+static int parallel_rounds;
+static atomic_int parallel_wrong, parallel_failed;
+
+static void *parallel_worker(void *arg) {
+    long t = (long)arg;
+    char mine[4200], created[4200], want[32], got[32];
+    snprintf(mine, sizeof mine, "%s/r%ld", parallel_dir, t);
+    snprintf(created, sizeof created, "%s/c%ld", parallel_dir, t);
+    int n = snprintf(want, sizeof want, "%ld", t);
+    for (int i = 0; i < parallel_rounds; i++) {
+        int fd = open(mine, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { atomic_fetch_add(&parallel_failed, 1); continue; }
+        ssize_t r = read(fd, got, sizeof got);
+        close(fd);
+        if (r != n || memcmp(got, want, n)) atomic_fetch_add(&parallel_wrong, 1);
+        fd = open(created, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, want, n) != n) atomic_fetch_add(&parallel_failed, 1);
+        if (fd >= 0) close(fd);
+        if (unlink(created) < 0) atomic_fetch_add(&parallel_failed, 1);
+    }
+    return NULL;
+}
+
+static int do_parallel_opens(const char *dir, int threads, int rounds) {
+    parallel_dir = dir;
+    parallel_rounds = rounds;
+    pthread_t t[64];
+    if (threads > 64) threads = 64;
+    for (long i = 0; i < threads; i++) pthread_create(&t[i], NULL, parallel_worker, (void *)i);
+    for (int i = 0; i < threads; i++) pthread_join(t[i], NULL);
+    printf("ok wrong=%d failed=%d\n", atomic_load(&parallel_wrong), atomic_load(&parallel_failed));
+    return 0;
 }
 
 static int do_race(const char *allowed, const char *denied, int rounds) {
@@ -133,42 +158,48 @@ static int do_race_exec(const char *allowed, const char *denied, int rounds) {
     return 0;
 }
 
-// sendto with an address of another family (AF_PACKET's sockaddr_ll) on a UDP socket.
-static int do_sendto_family(int family) {
-    int s = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    ss.ss_family = (sa_family_t)family;
-    return result(sendto(s, "x", 1, 0, (struct sockaddr *)&ss, 20));
+// Creates N new files in DIR (O_CREAT|O_EXCL) while a timer interrupts it every 50 µs:
+// a supervised call interrupted and restarted must not be done twice (a spurious EEXIST).
+static volatile sig_atomic_t ticks;
+static void on_tick(int sig) { (void)sig; ticks++; }
+
+static int do_signal_storm(const char *dir, int n) {
+    struct sigaction sa = {.sa_handler = on_tick, .sa_flags = SA_RESTART};
+    sigaction(SIGALRM, &sa, NULL);
+    struct itimerval it = {{0, 50}, {0, 50}};
+    setitimer(ITIMER_REAL, &it, NULL);
+    int created = 0, failed = 0;
+    char path[4096];
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/f%d", dir, i);
+        int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0644);
+        if (fd >= 0) { created++; close(fd); } else failed++;
+    }
+    struct itimerval off = {0};
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("ok created=%d failed=%d ticks=%d\n", created, failed, (int)ticks);
+    return 0;
 }
 
-static int do_connect(const char *ip, int port, int bind_instead) {
-    struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    socklen_t len;
-    int family;
-    if (strchr(ip, ':')) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-        a->sin6_family = AF_INET6;
-        a->sin6_port = htons(port);
-        if (inet_pton(AF_INET6, ip, &a->sin6_addr) != 1) return 2;
-        len = sizeof *a;
-        family = AF_INET6;
-    } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-        a->sin_family = AF_INET;
-        a->sin_port = htons(port);
-        if (inet_pton(AF_INET, ip, &a->sin_addr) != 1) return 2;
-        len = sizeof *a;
-        family = AF_INET;
+// Tries to kill every thread of the parent (the guard) with tkill and tgkill.
+static int do_kill_parent_threads(void) {
+    char dir[64];
+    pid_t parent = getppid();
+    snprintf(dir, sizeof dir, "/proc/%d/task", parent);
+    DIR *d = opendir(dir);
+    if (!d) return result(-1);
+    int tried = 0, refused = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0) continue;
+        tried += 2;
+        if (syscall(SYS_tkill, tid, SIGKILL) < 0 && errno == EPERM) refused++;
+        if (syscall(SYS_tgkill, parent, tid, SIGKILL) < 0 && errno == EPERM) refused++;
     }
-    int s = socket(family, SOCK_STREAM, 0);
-    if (s < 0) return result(-1);
-    // A short timeout so an allowed but unreachable address does not hang the test.
-    struct timeval tv = {2, 0};
-    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    long rc = bind_instead ? bind(s, (struct sockaddr *)&ss, len) : connect(s, (struct sockaddr *)&ss, len);
-    return result(rc);
+    closedir(d);
+    printf("ok tried=%d refused=%d\n", tried, refused);
+    return 0;
 }
 
 static int do_memfd_exec(void) {
@@ -239,11 +270,37 @@ static int do_orphans(int count) {
     return 0;
 }
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
+// --- Namespaces the way a sandbox makes them: raw clone with namespace flags (no new
+// stack: the child runs on a copy of ours, as after fork, and exits at once).
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+struct probe_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+static int reap_clone(long pid, const char *how) {
+    if (pid == 0) syscall(SYS_exit_group, 0);
+    if (pid < 0) return result(-1);
+    int status = 0;
+    if (waitpid((pid_t)pid, &status, __WALL) < 0) return result(-1);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) { printf("err child %d\n", status); return 1; }
+    printf("ok %s\n", how);
+    return 0;
 }
+
+static int do_clone_ns(unsigned long flags) {
+    return reap_clone(syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0), "clone");
+}
+
+// clone3 first and, when it fails with ENOSYS, clone with the same flags: what glibc does.
+static int do_clone3_ns(unsigned long flags) {
+    struct probe_clone_args args = {.flags = flags, .exit_signal = SIGCHLD};
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0 && errno == ENOSYS) return do_clone_ns(flags);
+    return reap_clone(pid, "clone3");
+}
+
 
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -270,9 +327,23 @@ int main(int argc, char **argv) {
         waitpid(p, &st, 0);
         return WEXITSTATUS(st);
     }
+    if (!strcmp(c, "parallel-opens") && argc == 5) return do_parallel_opens(argv[2], atoi(argv[3]), atoi(argv[4]));
     if (!strcmp(c, "race") && argc == 5) return do_race(argv[2], argv[3], atoi(argv[4]));
     if (!strcmp(c, "race-unlink") && argc == 5) return do_race_unlink(argv[2], argv[3], atoi(argv[4]));
     if (!strcmp(c, "race-exec") && argc == 5) return do_race_exec(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "kill-parent-threads")) return do_kill_parent_threads();
+    if (!strcmp(c, "race-sendto") && argc == 5) return do_race_sendto(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+    if (!strcmp(c, "race-unix") && argc == 6)
+        return do_race_unix(argv[2], argv[3], atoi(argv[4]), !strcmp(argv[5], "dgram") ? SOCK_DGRAM : SOCK_STREAM);
+    if (!strcmp(c, "race-connect") && argc >= 5)
+        return do_race_connect(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argc > 5 && !strcmp(argv[5], "unspec"));
+    if (!strcmp(c, "race-unix-bind") && argc == 5) return do_race_unix_bind(argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(c, "unix-connect") && argc == 3) return do_unix(argv[2], 0);
+    if (!strcmp(c, "unix-bind") && argc == 3) return do_unix(argv[2], 1);
+    if (!strcmp(c, "signal-storm") && argc == 4) return do_signal_storm(argv[2], atoi(argv[3]));
+    if (!strcmp(c, "stalled-connect") && argc == 3) return do_stalled_connect(argv[2]);
+    if (!strcmp(c, "peercred") && argc == 3) return do_peercred(argv[2]);
+    if (!strcmp(c, "pass-fd") && argc == 4) return do_pass_fd(argv[2], argv[3]);
     if (!strcmp(c, "sendto-family") && argc == 3) return do_sendto_family(atoi(argv[2]));
     if (!strcmp(c, "fchmodat2") && argc == 4) return result(syscall(452, AT_FDCWD, argv[2], strtol(argv[3], NULL, 8), 0));
     if (!strcmp(c, "link") && argc == 4) return result(link(argv[2], argv[3]));
@@ -287,11 +358,27 @@ int main(int argc, char **argv) {
     if (!strcmp(c, "connect") && argc == 4) return do_connect(argv[2], atoi(argv[3]), 0);
     if (!strcmp(c, "bind") && argc == 4) return do_connect(argv[2], atoi(argv[3]), 1);
     if (!strcmp(c, "unshare")) return result(unshare(CLONE_NEWUTS));
+    if (!strcmp(c, "clone-ns") && argc == 3) return do_clone_ns(strtoul(argv[2], NULL, 0));
+    if (!strcmp(c, "clone3-ns") && argc == 3) return do_clone3_ns(strtoul(argv[2], NULL, 0));
     if (!strcmp(c, "mount")) return result(mount("none", "/mnt", "tmpfs", 0, NULL));
     if (!strcmp(c, "syscall") && argc >= 3) return result(syscall(atol(argv[2]), argc > 3 ? atol(argv[3]) : 0));
     if (!strcmp(c, "int80") && argc >= 3) return do_int80(atol(argv[2]), argc > 3 ? atol(argv[3]) : 0);
     if (!strcmp(c, "int80-open") && argc == 3) return do_int80_open(argv[2]);
     if (!strcmp(c, "int80-connect") && argc == 4) return do_int80_connect(argv[2], atoi(argv[3]));
+    if (!strcmp(c, "capsets")) {  // every capability set: "ok Inh=HEX Prm=HEX Eff=HEX Bnd=HEX Amb=HEX"
+        FILE *f = fopen("/proc/self/status", "r");
+        char line[256], set[4];
+        unsigned long long value;
+        int sets = 0;
+        printf("ok");
+        while (f && fgets(line, sizeof line, f))
+            if (sscanf(line, "Cap%3[A-Za-z]: %llx", set, &value) == 2) {
+                printf(" %s=%llx", set, value);
+                sets++;
+            }
+        printf("\n");
+        return sets == 5 ? 0 : 1;
+    }
     if (!strcmp(c, "capeff")) {
         FILE *f = fopen("/proc/self/status", "r");
         char line[256];

@@ -22,10 +22,13 @@ enum {
     GUARD_MSG_EXEC = 3,      ///< value: errno of the failed execve
 };
 
+/// SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (Linux 5.19; older headers lack it).
+#define GUARD_SECCOMP_WAIT_KILLABLE_RECV (1U << 5)
+
 /// Which setup step failed (GUARD_MSG_SETUP), so the parent can say what went wrong.
 enum {
     GUARD_STEP_PDEATHSIG = 1, GUARD_STEP_GROUPS, GUARD_STEP_GID, GUARD_STEP_UID, GUARD_STEP_CAPS,
-    GUARD_STEP_NNP, GUARD_STEP_SECCOMP, GUARD_STEP_SYNC,
+    GUARD_STEP_NNP, GUARD_STEP_SECCOMP,
 };
 
 struct guard_child_msg {
@@ -39,7 +42,7 @@ struct guard_spawn_args {
     char *const *argv;
     char *const *envp;
     const struct sock_fprog *filter;  ///< NULL: no filter
-    unsigned int seccomp_flags;       ///< SECCOMP_FILTER_FLAG_* (NEW_LISTENER for notify)
+    unsigned int seccomp_flags;       ///< SECCOMP_FILTER_FLAG_* (NEW_LISTENER, WAIT_KILLABLE_RECV for notify)
     int status_fd;             ///< write end of the CLOEXEC status pipe
     int sync_fd;               ///< read end of the CLOEXEC go pipe (-1: do not wait)
     int set_user;              ///< 1: switch to uid/gid
@@ -61,30 +64,31 @@ int guard_spawn(const struct guard_spawn_args *args, pid_t *pid);
 // ---------------------------------------------------------------- sys.c (raw syscalls)
 
 int guard_pidfd_open(pid_t pid);                       ///< fd or -errno
+int guard_pidfd_open_thread(pid_t tid);                ///< fd or -errno (EINVAL before Linux 6.9)
 int guard_pidfd_getfd(int pidfd, int targetfd);        ///< fd or -errno
 int guard_pidfd_send_signal(int pidfd, int sig);       ///< 0 or errno
 int guard_openat2(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);  ///< fd or -errno
 int guard_setfsuid(uid_t uid);                         ///< previous fsuid (per-thread, raw)
 int guard_setfsgid(gid_t gid);
+int guard_seteuid_thread(uid_t euid);                  ///< 0 or errno; this thread only (fsuid follows)
+int guard_setegid_thread(gid_t egid);                  ///< 0 or errno; this thread only (fsgid follows)
 int guard_setgroups_thread(size_t n, const gid_t *groups);  ///< 0 or errno; this thread only
-int guard_capget_effective(uint64_t *effective);       ///< 0 or errno; this thread
-int guard_capset_effective(uint64_t effective);        ///< 0 or errno; this thread, permitted kept
+int guard_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);  ///< 0 or errno; this thread
+int guard_capset_effective(uint64_t effective, uint64_t permitted, uint64_t inheritable);  ///< 0 or errno; this thread
 int guard_unshare_fs(void);                            ///< 0 or errno: this thread gets its own cwd/umask
 int guard_set_child_subreaper(void);                   ///< 0 or errno
-pid_t guard_gettid(void);
 int guard_memfd_cloexec(const char *name);                 ///< fd or -1 (errno set)
 int guard_pipe_cloexec(int fds[2]);                          ///< 0 or -1 (errno set)
 ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote);  ///< process_vm_readv of one range
+ssize_t guard_write_memory(pid_t pid, const void *local, size_t count, uint64_t remote);  ///< process_vm_writev of one range
 int guard_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);  ///< 0 or errno
 
 // ---------------------------------------------------------------- notify.c (ioctls)
 
-int guard_notif_sizes(struct seccomp_notif_sizes *sizes);  ///< 0 or errno
 int guard_notif_recv(int fd, struct seccomp_notif *req);   ///< 0 or errno (ENOENT: target gone)
 int guard_notif_respond(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags);  ///< 0 or errno
 int guard_notif_id_valid(int fd, uint64_t id);             ///< 0 valid, else errno
 int guard_notif_addfd_send(int fd, uint64_t id, int srcfd, uint32_t newfd_flags);  ///< installed fd number or -errno
-int guard_notif_addfd(int fd, uint64_t id, int srcfd, uint32_t newfd_flags);       ///< same, without answering the call
 int guard_notif_set_sync_wakeup(int fd);                   ///< 0 or errno (EINVAL before 6.6)
 
 #endif

@@ -21,20 +21,6 @@ enum Detectors {
 
     static let classes = DetectorClass.allCases
 
-    @inline(__always)
-    static func run(
-        _ text: ScanText, mask: DetectorMask, found: inout UInt16, _ report: (DetectorClass, Range<Int>) -> Void
-    ) {
-        for cls in classes {
-            let bit: UInt16 = 1 << UInt16(cls.index)
-            guard mask.bits & bit != 0, found & bit == 0 else { continue }
-            if let r = detect(cls, text) {
-                found |= bit
-                report(cls, r)
-            }
-        }
-    }
-
     /// Letters, digits and `-_.` only, short: no detector but the serialized-object one
     /// (base64 markers) and the key checks can fire, so the rest are skipped.
     static func isInert(_ b: [UInt8], role: ValueRole) -> Bool {
@@ -45,7 +31,10 @@ enum Detectors {
 
     /// Commands that are a probe when they are the whole value.
     static let probes = WordTable(
-        words: "whoami ifconfig ipconfig systeminfo sysinfo netstat uname printenv tasklist phpinfo", value: true)
+        words: """
+            whoami ifconfig ipconfig systeminfo sysinfo netstat uname printenv tasklist phpinfo getmac driverquery \
+            gpresult lsb_release hostnamectl qwinsta quser nltest
+            """, value: true)
 
     static func inertCheck(_ b: [UInt8], role: ValueRole, mask: DetectorMask) -> (DetectorClass, Range<Int>)? {
         if b.count < 6 { return nil }

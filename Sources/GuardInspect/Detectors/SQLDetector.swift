@@ -360,8 +360,6 @@ enum SQLDetector {
                 || kind(i + 1) == .function
         case .drop, .truncate, .create, .alter:
             return w(i + 1) == .table || w(i + 1) == .database || w(i + 1) == .procedure || w(i + 1) == .user
-                || (kind(i + 1) == .word
-                    && [u8("view"), u8("function"), u8("index"), u8("schema"), u8("login")].contains { _ in false })
         case .insert: return w(i + 1) == .into
         case .delete: return w(i + 1) == .from
         case .update: return kind(i + 1) == .word && w(i + 2) == .set

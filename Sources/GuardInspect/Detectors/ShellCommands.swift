@@ -24,9 +24,19 @@ enum ShellCommands {
         nikto hashcat wpscan whatweb gobuster ffuf dirb rustscan zip7 unrar xdg-open \
         .shell .system certreq ldifde csvde dsquery nltest klist qwinsta quser whoami.exe ipconfig.exe \
         systeminfo.exe netstat.exe cmd.exe powershell.exe net.exe nc.exe wget.exe curl.exe sh.exe bash.exe \
-        iwmi sysinfo locate updatedb mlocate cscli flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
+        iwmi sysinfo locate updatedb mlocate flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
         .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan \
-        findstr xcopy robocopy cmdkey runas ntdsutil vaultcmd wusa whoami.exe tasklist.exe
+        findstr xcopy robocopy cmdkey runas ntdsutil vaultcmd wusa tasklist.exe \
+        df du lsblk lscpu lspci lsusb lsb_release pstree compgen getconf nproc realpath readlink ldd \
+        md5sum sha1sum sha256sum sha512sum cksum shred mkfifo mknod hostnamectl nmcli iwconfig ethtool \
+        runuser systemd-run aws az chef-run chef-solo chef-apply aa-status aa-enforce aa-complain aa-disable aa-exec \
+        getmac driverquery gpresult nbtstat pathping qprocess notepad mspaint cmstp msdt odbcconf ieexec dnscmd \
+        powercfg wbadmin manage-bde dism fltmc mountvol net1 csc jsc vbc wmiprvse bginfo stdbuf taskset \
+        shopt typeset pushd popd pidof mktemp dmidecode lshw modinfo depmod swapoff swapon parted blkid lvdisplay \
+        vgdisplay pvdisplay ufw firewall-cmd setenforce getenforce sestatus gpasswd lastb faillog logname pinky tty mesg \
+        conhost makecab extrac32 diantz mavinject msxsl wsl atbroker regini rpcping scriptrunner tttracer verclsid \
+        wuauclt xwizard pktmon desktopimgdownldr infdefaultinstall ie4uinit cmdl32 certoc presentationhost msdeploy \
+        eventvwr
         """
 
     static let weak = """
@@ -35,7 +45,9 @@ enum ShellCommands {
         diff rev nl explorer head tail net cd fold split look pr fmt watch wait yes true false alias unalias export \
         source test read print write wall talk logger env trap umask bind hash help let local return shift \
         logout exit halt poweroff init run screen script expect chef knife column bridge comm john hydra top perf \
-        snap gem helm query expand go vigr vipw ksshell pkexec tmate torify torsocks chpasswd newgrp enum4linux crackmapexec rpcclient smbclient smbmap
+        snap gem helm query expand go vigr vipw ksshell pkexec tmate torify torsocks chpasswd newgrp enum4linux crackmapexec rpcclient smbclient smbmap \
+        free groups users fetch unset tree where calc choice erase rd md ren rename move stat seq arch cipher sfc \
+        command builtin locale cal bc dc factor sync fg bg dirs sg
         """
 
     /// Unix tools (GTFOBins-style binaries) that are weak and, besides, only count with
@@ -43,7 +55,7 @@ enum ShellCommands {
     static let argsOnly = """
         aria2c ash atobm basenc bpftrace busctl byebug cabal cdist certbot check_by_ssh check_cups check_log \
         check_memory check_raid check_ssl_cert check_statusfile choom cmp cobc cowsay cowthink cpan cpio csplit \
-        csvtool cupsfilter debugfs dialog dmidecode dmsetup dosbox dstat dvips easy_install eb efax eqn espeak \
+        csvtool cupsfilter debugfs dialog dmsetup dosbox dstat dvips easy_install eb efax eqn espeak \
         exiftool facter fping gcore genisoimage ghc ghci gimp ginsh git grc gtester hd highlight iconv install \
         ionice ispell joe journalctl jq jtag julia ksu latex latexmk ldconfig lftp links loginctl \
         logsave lp lualatex luatex lwp-download lwp-request minicom mosquitto msgattrib msgcat msgconv \
@@ -60,13 +72,23 @@ enum ShellCommands {
     static let needsArgs = WordTable(words: argsOnly, value: true)
 
     /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
-    /// `python3.11` (a version).
+    /// `python3.11` (a version), and `certutil.exe` (a Windows program named with its extension,
+    /// which no prose spells out: strong whatever the bare name's tier).
     static func lookup(_ word: [UInt8]) -> ShellDetector.Tier? {
         if let t = table.lookup(word) { return t }
+        if word.count > 5, word.last == 101, word.matches(".exe", at: word.count - 4), table.lookup(word[..<(word.count - 4)]) != nil {
+            return .strong
+        }
         var w = word
         while let last = w.last, isDigit(last) || last == 46 { w.removeLast() }
         if w.count >= 2, w.count < word.count, let t = table.lookup(w), t == .strong { return t }
         if let dash = word.firstIndex(of: 45), dash >= 3, let t = table.lookup(word[..<dash]), t == .strong { return t }
+        // mkfs.ext4, mount.cifs: a family member after a dot
+        if let dot = word.firstIndex(of: 46), dot >= 4, word.count - dot <= 6, let t = table.lookup(word[..<dot]), t == .strong,
+            !word[(dot + 1)...].elementsEqual(u8("exe"))
+        {
+            return t
+        }
         return nil
     }
 
@@ -87,7 +109,8 @@ enum ShellCommands {
             python python2 python3 ruby perl php java node nodejs docker git npm pip pip3 go cargo gem yarn helm aws \
             gcloud az ping echo cat sleep kill ls id ps env ver reg ip nc cc sh ed ex vi vim nano emacs top w mail open \
             rm cp mv ln dd tar zip man mysql psql mongo ssh ftp screen script tail head find more less dir lua tmux \
-            expect make deno bun gpg snap printf locate strings file sort time date host route net cd
+            expect make deno bun gpg snap printf locate strings file sort time date host route net cd notepad mspaint \
+            tree where calc free groups users
             """, value: true)
 
     /// Strong commands that are also English verbs or nouns: not judged alone at a value's start.
@@ -98,9 +121,45 @@ enum ShellCommands {
             which where locate unzip mail nice time wall apropos terraform kubectl cmake gcc clang openssl gpg tmux
             """, value: true)
 
+    /// Programming languages, runtimes and tools named in prose ("Perl & Python", "sed & awk",
+    /// "Cat | Fish"): alone after a blank-separated operator, or with a version, they are names.
+    static let languages = WordTable(
+        words: """
+            python python2 python3 ruby perl php java javac node nodejs deno bun lua go rust tclsh gcc clang fish awk sed \
+            grep git docker npm yarn pip pip3 cargo gem helm kubectl terraform
+            """,
+        value: true)
+
+    /// cmd.exe verbs judged with their objects (ShellDetector.windowsVerb): 1 route, 2 query, 3 file verbs, 4 sc.
+    static let windowsVerbs = WordTable<UInt8>([
+        (u8("route"), 1), (u8("query"), 2), (u8("copy"), 3), (u8("ren"), 3), (u8("rename"), 3), (u8("move"), 3),
+        (u8("del"), 3), (u8("erase"), 3), (u8("sc"), 4),
+    ])
+
+    /// Tools that take a subcommand word before their options (`git clone …`, `docker run -v …`).
+    static let subcommands = WordTable(
+        words: """
+            git docker podman kubectl helm pip pip3 npm npx yarn cargo go gem apt apt-get yum dnf apk brew aws az \
+            gcloud terraform systemctl service openssl tar svn hg composer snap nmcli ansible vagrant rpm dpkg tmux
+            """,
+        value: true)
+
+    /// Commands whose quoted argument is a command line they run.
+    static let runners = WordTable(
+        words: """
+            at trap eval watch su sudo doas runuser sh bash zsh dash ksh ssh timeout xargs nohup env exec time cmd \
+            powershell pwsh schtasks crontab script flock setsid chroot nice
+            """,
+        value: true)
+
+    /// Network tools whose first argument is a host.
+    static let netTools = WordTable(
+        words: "host whois finger ping ping6 nslookup dig traceroute tracert tracepath telnet nc ncat netcat ftp tftp curl wget fetch mtr nmap ssh",
+        value: true)
+
     /// Commands that run the command after them.
     static let prefixes = WordTable(
         words:
-            "time nohup sudo doas env exec call nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset",
+            "time nohup sudo doas env exec eval call nice timeout xargs strace busybox setsid chroot watch command builtin stdbuf ionice taskset setarch unshare pkexec sg runuser",
         value: true)
 }

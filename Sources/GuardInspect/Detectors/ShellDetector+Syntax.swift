@@ -6,12 +6,18 @@ extension ShellDetector {
         let n = l.count
         func hit(_ i: Int) -> Range<Int> { i..<min(n, i + 60) }
         // Server-side includes: <!--#exec cmd="…" -->
-        if f.contains(.lt), let i = l.find("<!--#") {
+        if f.has(.lt), let i = l.find("<!--#") {
             for d in [u8("exec"), u8("include"), u8("echo"), u8("config"), u8("printenv"), u8("fsize"), u8("flastmod")]
             where l.matches(d, at: i + 5) { return hit(i) }
         }
-        if f.contains(.dollar) {
+        if f.has(.dollar) {
             if let i = l.find("$((") ?? l.find("$[") { return hit(i) }
+            // $'\x69\x64'  $'\151\144'  $'\u0069' : ANSI-C quoting spells a word in escapes.
+            var q = 0
+            while let i = l.find("$'\\", from: q) {
+                q = i + 3
+                if i + 3 < n, l[i + 3] == 120 || l[i + 3] == 117 || (l[i + 3] >= 48 && l[i + 3] <= 55) { return hit(i) }
+            }
             var from = 0
             while let i = l.find("${", from: from) {
                 from = i + 2
@@ -45,7 +51,7 @@ extension ShellDetector {
                 k += 1
             }
         }
-        if f.contains(.paren) {
+        if f.has(.paren) {
             // Shellshock and fork bombs.
             if let i = l.find("() {") ?? l.find("(){") {
                 var j = i + 3
@@ -71,7 +77,7 @@ extension ShellDetector {
                 if i > 0, isAlnum(l[i - 1]) || l[i - 1] == 95 { return false }
                 var j = i + fn.count
                 while j < n && isSpace(l[j]) { j += 1 }
-                if fn == u8("phpinfo(") || fn == u8("phpversion(")
+                if fn.isWord("phpinfo(") || fn.isWord("phpversion(")
                     || j < n && (l[j] == 39 || l[j] == 34 || l[j] == 96 || l[j] == 36)
                 {
                     exec = i
@@ -81,23 +87,42 @@ extension ShellDetector {
             }
             if let exec { return hit(exec) }
         }
+        // Ruby's %x(id) %x{id} %x[id]: a command in backticks by another name.
+        if f.has(.percent), let i = l.find("%x(") ?? l.find("%x{") ?? l.find("%x["), i + 3 < n,
+            l[i + 3] == 39 || l[i + 3] == 34 || ShellCommands.lookup(readWord(l, from: i + 3).0) != nil
+        {
+            return hit(i)
+        }
+        // Ghostscript's %pipe%cmd opens a pipe to a command.
+        if f.has(.percent), let i = l.find("%pipe%") { return hit(i) }
+        // Spreadsheet DDE: =cmd|' /C calc'!A0, @SUM(1)*cmd|'…', =MSEXCEL|'…cmd.exe'!'' ;
+        // and Word's DDEAUTO field.
+        if f.has(.pipe), f.has(.squote) || f.has(.dquote), let r = dde(l) { return r }
+        if f.has(.dquote), let i = l.find("ddeauto ") { return hit(i) }
         // ~+ ~- : tilde expansions (the working directories) as a value or after an operator
-        if f.contains(.tilde), let i = l.find([126]), i + 1 < l.count, l[i + 1] == 43 || l[i + 1] == 45,
+        if f.has(.tilde), let i = l.find([126]), i + 1 < l.count, l[i + 1] == 43 || l[i + 1] == 45,
             i == 0 || l[i - 1] == 59 || l[i - 1] == 124 || l[i - 1] == 38 || isSpace(l[i - 1]),
             (l[(i + 2)...].firstIndex(where: { !isDigit($0) }).map { isSpace(l[$0]) || l[$0] == 47 || l[$0] == 59 }
                 ?? true)
         {
             return hit(i)
         }
-        if f.contains(.percent) || f.contains(.bracket) || f.contains(.dquote) || f.contains(.equals)
-            || f.contains(.paren)
+        if f.has(.percent) || f.has(.bracket) || f.has(.dquote) || f.has(.equals)
+            || f.has(.paren)
             || batchWords.first(in: l) != nil, let r = batch(l, f)
         {
             return r
         }
         // find … -exec cmd, vim's \!cmd, less's !cmd
         if let i = l.find(" -exec "), ShellCommands.lookup(readWord(l, from: i + 7).0) != nil { return hit(i) }
-        if f.contains(.excl) {
+        if l.matches("-exec ", at: 0), ShellCommands.lookup(readWord(l, from: 6).0) != nil { return hit(0) }
+        // Argument injection: options of ordinary tools that run a command or write a file
+        // (tar --checkpoint-action=exec=…, ssh -oProxyCommand=…, git --upload-pack=…, sendmail -X…).
+        if f.has(.equals) || f.has(.minus) && l.find("--") != nil, let (_, i) = argInjection.first(in: l) {
+            return hit(i)
+        }
+        if f.has(.minus), l.find("-e") != nil || l.find("-c") != nil, let r = netcatExec(l) { return r }
+        if f.has(.excl) {
             var from = 0
             while let i = l.find([33], from: from) {
                 from = i + 1
@@ -106,10 +131,10 @@ extension ShellDetector {
                 if ShellCommands.table.lookup(w) == .strong, w.count >= 2, e >= n || isSpace(l[e]) { return hit(i) }
             }
         }
-        if f.contains(.minus), let r = powershell(l) { return r }
-        if f.contains(.paren) || f.contains(.dollar) || f.contains(.bracket), let r = powershellCalls(l) { return r }
+        if f.has(.minus), let r = powershell(l) { return r }
+        if f.has(.paren) || f.has(.dollar) || f.has(.bracket), let r = powershellCalls(l) { return r }
         // %COMSPEC:~-7,1%  %PATH:~0,1%: cmd.exe substrings build commands out of variables.
-        if f.contains(.percent), f.contains(.tilde) {
+        if f.has(.percent), f.has(.tilde) {
             var from = 0
             while let i = l.find(":~", from: from) {
                 from = i + 2
@@ -129,7 +154,76 @@ extension ShellDetector {
                 if j < n, l[j] == 37 { return hit(a - 1) }
             }
         }
-        if f.contains(.brace), let r = braceExpansion(l) { return r }
+        if f.has(.brace), let r = braceExpansion(l) { return r }
+        return nil
+    }
+
+    static let argInjection = NeedleSet([
+        "--checkpoint-action=", "proxycommand=", "localcommand=", "permitlocalcommand=yes", "--upload-pack", "--receive-pack",
+        "core.sshcommand", "core.pager=", "core.fsmonitor=", "core.gitproxy", "core.hookspath=", "--use-compress-program",
+        "--to-command", "--unzip-command", "-oqueuedirectory", "--rsh=", "--rsync-path=", "diff.external=",
+        "--config=core.", "--exec-path=", "sshcommand=", "--info-script", "-oforwardx11",
+    ])
+
+    /// nc / ncat / netcat told to run a program (`-e /bin/sh`, `-c bash`, `--exec cmd.exe`),
+    /// wherever it stands.
+    static func netcatExec(_ l: [UInt8]) -> Range<Int>? {
+        let n = l.count
+        for name in [u8("nc"), u8("netcat")] {
+            var from = 0
+            while let i = l.find(name, from: from) {
+                from = i + name.count
+                guard i == 0 || !isAlnum(l[i - 1]) && l[i - 1] != 46 && l[i - 1] != 45 else { continue }
+                var e = i + name.count
+                while e < n && (isAlnum(l[e]) || l[e] == 46) { e += 1 }
+                guard e < n, isSpace(l[e]) || l[e] == 36,
+                    e == i + name.count || [u8("ncat"), u8("nc.exe"), u8("nc64.exe")].contains(where: { l[i..<e].elementsEqual($0) })
+                else { continue }
+                var k = e
+                while k < n && k < i + 120 {
+                    let c = l[k]
+                    if c == 59 || c == 124 || c == 38 || c == 10 || c == 13 { break }
+                    if c == 45, isSpace(l[k - 1]) || l[k - 1] == 125,
+                        l.matches("-e", at: k) || l.matches("-c", at: k) || l.matches("--exec", at: k)
+                            || l.matches("--sh-exec", at: k) || l.matches("--lua-exec", at: k)
+                    {
+                        var m = k + 1
+                        while m < n && (isAlpha(l[m]) || l[m] == 45) { m += 1 }
+                        while m < n && (isSpace(l[m]) || l[m] == 34 || l[m] == 39) { m += 1 }
+                        if m < n, l[m] == 47 || l[m] == 36 || ShellCommands.lookup(readWord(l, from: m).0) == .strong {
+                            return i..<min(n, i + 60)
+                        }
+                    }
+                    k += 1
+                }
+            }
+        }
+        return nil
+    }
+
+    /// `prog|'args'!cell`: a spreadsheet formula that runs a program through DDE.
+    static func dde(_ l: [UInt8]) -> Range<Int>? {
+        var from = 0
+        while let p = l.find([124], from: from) {
+            from = p + 1
+            var q = p + 1
+            while q < l.count && isSpace(l[q]) { q += 1 }
+            guard q < l.count, l[q] == 39 || l[q] == 34 else { continue }
+            var a = p
+            while a > 0 && isSpace(l[a - 1]) { a -= 1 }
+            let e = a
+            while a > 0 && (isAlnum(l[a - 1]) || l[a - 1] == 46 || l[a - 1] == 95) { a -= 1 }
+            guard e > a else { continue }
+            let w = Array(l[a..<e])
+            if ShellCommands.lookup(w) == .strong || w.isWord("msexcel") || w.isWord("msword") {
+                // a formula: `=`, `+`, `-`, `@` or an operator before the program name
+                var b = a - 1
+                while b >= 0 && isSpace(l[b]) { b -= 1 }
+                if b < 0 || [61, 43, 45, 64, 42, 40, 59, 44].contains(l[b]) {
+                    return a..<min(l.count, a + 60)
+                }
+            }
+        }
         return nil
     }
 
@@ -137,7 +231,10 @@ extension ShellDetector {
         "system(", "exec(", "shell_exec(", "passthru(", "popen(", "proc_open(", "pcntl_exec(", "os.system(",
         "os.popen(", "subprocess.call(", "subprocess.run(", "subprocess.popen(", "subprocess.check_output(",
         "child_process", "execsync(", "spawnsync(", "phpinfo(", "runtime.getruntime().exec(", "io.popen(",
-        "kernel.exec(", "%x(", "phpversion(", "proc_nice(", "assert(\"", "create_function(",
+        "kernel.exec(", "phpversion(", "proc_nice(", "assert(\"", "create_function(", "subprocess.getoutput(",
+        "subprocess.getstatusoutput(", "commands.getoutput(", "pty.spawn(", "os.execl(", "os.execlp(", "os.execv(",
+        "os.execvp(", "os.execve(", "os.spawnl(", "os.spawnv(", "process.start(", "open3.capture2(", "open3.capture3(",
+        "open3.popen3(", "expect_popen(", "processbuilder(", "kernel.system(", "shell.exec(",
     ])
 
     /// cmd.exe: `FOR [/D|/R|/L|/F …] %x IN (…) DO …` and `IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL …`,
@@ -147,7 +244,7 @@ extension ShellDetector {
     static func batch(_ l: [UInt8], _ f: CharFlags) -> Range<Int>? {
         let n = l.count
         var from = 0
-        while f.contains(.percent), let i = l.find("for", from: from) {
+        while f.has(.percent), let i = l.find("for", from: from) {
             from = i + 3
             guard wordStart(l, i), i + 3 < n, isSpace(l[i + 3]) else { continue }
             var j = i + 3

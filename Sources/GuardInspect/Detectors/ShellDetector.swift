@@ -6,15 +6,13 @@
 enum ShellDetector {
     enum Tier: UInt8 { case strong, weak }
 
-    static var commands: WordTable<Tier> { ShellCommands.table }
-
     static func detect(_ t: ScanText) -> Range<Int>? {
-        var l = t.flags.contains(.backtick) ? blankCodeSpans(t.l) : t.l
-        if t.flags.contains(.pipe) && t.flags.contains(.newline) { l = blankTables(l) }
+        var l = t.flags.has(.backtick) ? blankCodeSpans(t.l) : t.l
+        if t.flags.has(.pipe) && t.flags.has(.newline) { l = blankTables(l) }
         let f = t.flags
         // Reverse shells and blank tricks are signs on their own.
-        if f.contains(.slash), let i = t.find("/dev/tcp/") ?? t.find("/dev/udp/") { return i..<min(l.count, i + 40) }
-        if f.contains(.dollar), let i = t.find("${ifs") ?? t.find("$ifs"), nearCommand(l, i) {
+        if f.has(.slash), let i = t.find("/dev/tcp/") ?? t.find("/dev/udp/") { return i..<min(l.count, i + 40) }
+        if f.has(.dollar), let i = t.find("${ifs") ?? t.find("$ifs"), nearCommand(l, i) {
             return max(0, i - 10)..<min(l.count, i + 40)
         }
         if let r = syntax(l, f) { return r }
@@ -28,10 +26,15 @@ enum ShellDetector {
         if t.role != .path, s0 > 0, l[s0 - 1] == 34 || l[s0 - 1] == 39, let r = judge(l, at: s0 - 1, context: .start) {
             return r
         }
+        if let r = expansionValue(l, s0, l.count) { return r }
+        // Values inside structured text: XML attribute values and text nodes (a SOAP or XML
+        // body is one value here), and `key=value` pairs in a header (a Referer's query).
+        if s0 < l.count, l[s0] == 60, f.has(.gt), t.role == .body || t.role == .value, let r = xmlValues(l) { return r }
+        if t.role == .header, f.has(.equals), let r = headerPairs(l) { return r }
         guard
-            f.contains(.semicolon) || f.contains(.pipe) || f.contains(.amp) || f.contains(.newline)
-                || f.contains(.backtick) || f.contains(.dollar) || f.contains(.lt) || f.contains(.gt)
-                || f.contains(.brace)
+            f.has(.semicolon) || f.has(.pipe) || f.has(.amp) || f.has(.newline)
+                || f.has(.backtick) || f.has(.dollar) || f.has(.lt) || f.has(.gt)
+                || f.has(.brace)
         else {
             return globPath(l)
         }
@@ -51,7 +54,8 @@ enum ShellDetector {
                 start = i + 2; ctx = .substitution
             case 123
             where i + 1 < n
-                && (isAlpha(l[i + 1]) || l[i + 1] == 44 || l[i + 1] == 36 || l[i + 1] == 39 || l[i + 1] == 34):
+                && (isAlpha(l[i + 1]) || l[i + 1] == 44 || l[i + 1] == 36 || l[i + 1] == 39 || l[i + 1] == 34
+                    || l[i + 1] == 47 && i + 2 < n && isAlpha(l[i + 2])):
                 start = i + 1
                 while start < n && l[start] == 44 { start += 1 }
                 ctx = .brace
@@ -60,6 +64,7 @@ enum ShellDetector {
             if start >= 0 {
                 checked += 1
                 if let r = judge(l, at: start, context: ctx) { return r }
+                if ctx == .substitution, c != 96, let r = unknownSubstitution(t.b, l, start) { return r }
             }
             i += 1
         }
@@ -68,63 +73,103 @@ enum ShellDetector {
 
     enum Context { case start, separator, substitution, brace, prefixed, quoted }
 
-    /// Whether a known command word sits right before or after position `i` (`${IFS}`).
-    static func nearCommand(_ l: [UInt8], _ i: Int) -> Bool {
-        var a = i - 1
-        while a >= 0 && (isAlnum(l[a]) || l[a] == 39 || l[a] == 34 || l[a] == 92) { a -= 1 }
-        let (w, _) = readWord(l, from: a + 1)
-        if ShellCommands.lookup(w) != nil { return true }
-        var j = i
-        while j < l.count && l[j] != 125 && j < i + 8 { j += 1 }
-        let (w2, _) = readWord(l, from: j + 1)
-        return ShellCommands.lookup(w2) != nil
+    /// A value that is only a shell expansion: `~+`, `~-`, `~2` (the directory stack), `!3`,
+    /// `!-1` (history). Blanks and quotes around it are ignored.
+    static func expansionValue(_ l: [UInt8], _ from: Int, _ to: Int) -> Range<Int>? {
+        var a = from
+        var b = to
+        while a < b && (isSpace(l[a]) || l[a] == 34 || l[a] == 39) { a += 1 }
+        while b > a && (isSpace(l[b - 1]) || l[b - 1] == 34 || l[b - 1] == 39) { b -= 1 }
+        guard b - a >= 2, b - a <= 5, l[a] == 126 || l[a] == 33 else { return nil }
+        var k = a + 1
+        if l[k] == 43 || l[k] == 45 { k += 1 }
+        let d = k
+        while k < b && isDigit(l[k]) { k += 1 }
+        guard k == b else { return nil }
+        // ~+ ~- stand alone; history needs a number
+        return l[a] == 126 && (k > d || d > a + 1) || l[a] == 33 && k > d ? a..<b : nil
     }
 
-    /// Reads a shell word from `i`, dropping quotes, backslashes, `$@`, `$*`, `${…}` pieces
-    /// and `^`, up to a blank or an operator. Returns the word and where it ended.
-    static func readWord(_ l: [UInt8], from start: Int) -> ([UInt8], Int) {
-        var w: [UInt8] = []
-        var i = start
+    /// XML attribute values (`="…"`) and text nodes (`>…<`) judged as whole values.
+    static func xmlValues(_ l: [UInt8]) -> Range<Int>? {
         let n = l.count
-        while i < n && w.count < 48 {
-            let c = l[i]
-            if c == 96, i + 1 < n, l[i + 1] == 96 { i += 2; continue }  // pi``ng
-            if c == 36 || c == 60 || c == 62, i + 2 < n, l[i + 1] == 40, l[i + 2] == 41 { i += 3; continue }  // pi$()ng
-            if isSpace(c) || c == 43 && w.isEmpty || c == 59 || c == 124 || c == 38 || c == 60 || c == 62 || c == 40
-                || c == 41 || c == 96 || c == 44 || c == 125 || c == 123 || c == 0
-            {
-                break
+        var k = 0
+        var seen = 0
+        while k < n && seen < 64 {
+            var a = -1
+            var close: UInt8 = 0
+            if l[k] == 61, k + 1 < n, l[k + 1] == 34 || l[k + 1] == 39 {
+                a = k + 2
+                close = l[k + 1]
+            } else if l[k] == 62, k + 1 < n, l[k + 1] != 60 {
+                a = k + 1
+                close = 60
             }
-            if c == 43 { break }  // `+` is a blank in query strings
-            // C:\Windows\…, %SystemRoot%\…: a Windows path keeps its backslashes.
-            if c == 92, w.count >= 2, w[1] == 58 || w.first == 37 && w.last == 37 || w.contains(92) {
-                w.append(c)
-                i += 1
-                continue
-            }
-            if c == 39 || c == 34 || c == 92 || c == 94 { i += 1; continue }
-            // [u]name: a one-letter class is that letter
-            if c == 91, i + 2 < n, l[i + 2] == 93, isAlnum(l[i + 1]) { w.append(l[i + 1]); i += 3; continue }
-            if c == 36 {
-                // $@ $* $- $$ $_ $1 expand to nothing useful; $'…' and $"…" are quotes
-                if i + 1 < n, [64, 42, 45, 36, 95, 33, 63, 35].contains(l[i + 1]) || isDigit(l[i + 1]) {
-                    i += 2
-                    continue
+            guard a >= 0 else { k += 1; continue }
+            var b = a
+            while b < n && l[b] != close { b += 1 }
+            seen += 1
+            if b > a, b - a <= 256 {
+                if let r = expansionValue(l, a, b) { return r }
+                let v = Array(l[a..<b])
+                var s = 0
+                while s < v.count && isSpace(v[s]) { s += 1 }
+                if s < v.count, isAlnum(v[s]) || v[s] == 47 || v[s] == 46, let r = judge(v, at: s, context: .start) {
+                    return (a + r.lowerBound)..<min(n, a + r.upperBound)
                 }
-                if i + 1 < n, l[i + 1] == 39 || l[i + 1] == 34 { i += 1; continue }
-                if l.matches("${ifs}", at: i) || l.matches("$ifs", at: i) { break }
-                if i + 1 < n, l[i + 1] == 123 {  // ${x} that is empty in practice
-                    var k = i + 2
-                    while k < n && l[k] != 125 && k < i + 24 { k += 1 }
-                    i = k + 1
-                    continue
-                }
-                break
             }
-            w.append(c)
-            i += 1
+            k = max(b, k + 1)
         }
-        return (w, i)
+        return nil
+    }
+
+    /// `key=value` pairs in a header value (`https://e.example/?args=perf --version`), each value
+    /// judged as a whole value up to the next `&` or `;`.
+    static func headerPairs(_ l: [UInt8]) -> Range<Int>? {
+        let n = l.count
+        var from = 0
+        var seen = 0
+        while seen < 16, let eq = l.find([61], from: from) {
+            from = eq + 1
+            seen += 1
+            guard eq > 0, isAlnum(l[eq - 1]) || l[eq - 1] == 95, eq + 1 < n, isAlpha(l[eq + 1]) || l[eq + 1] == 46 || l[eq + 1] == 47
+            else { continue }
+            var b = eq + 1
+            while b < n && l[b] != 38 && l[b] != 59 && l[b] != 44 { b += 1 }
+            let v = Array(l[(eq + 1)..<b])
+            if let r = judge(v, at: 0, context: .start) { return (eq + 1 + r.lowerBound)..<min(n, eq + 1 + r.upperBound) }
+        }
+        return nil
+    }
+
+    /// jQuery's usual arguments: `$(this)`, `$(document)`.
+    static let jsNames = WordTable(words: "this document window selector el element event self body html", value: true)
+
+    /// `$(foo)`, `x$(foo -x bar)`, `;<(foo)`: a command substitution of a command we do not know,
+    /// as the value, glued to a word, or after an operator, quote or `=` (not "use $(selector)
+    /// to …" in prose). The name is written in lower case (not Make's `$(CC)`), has no dot (not
+    /// `$(Build.Id)`), and the substitution is not followed by a method call (not jQuery's
+    /// `$(document).ready`).
+    static func unknownSubstitution(_ b: [UInt8], _ l: [UInt8], _ start: Int) -> Range<Int>? {
+        let n = l.count
+        var k = start
+        guard k < n, b[k] >= 97 && b[k] <= 122, start >= 2 else { return nil }
+        if start >= 3 {
+            let p = l[start - 3]
+            guard isAlnum(p) || p == 59 || p == 124 || p == 38 || p == 39 || p == 34 || p == 61 || p == 96 || p == 40
+            else { return nil }
+        }
+        while k < n && (isAlnum(l[k]) || l[k] == 45 || l[k] == 95) { k += 1 }
+        guard k - start >= 2, k - start <= 24, k < n, !jsNames.contains(l[start..<k]) else { return nil }
+        if isSpace(l[k]) {
+            // arguments up to the closing parenthesis, on one line, without quotes or calls
+            while k < n && k < start + 80 && l[k] != 41 {
+                if l[k] == 10 || l[k] == 40 || l[k] == 34 || l[k] == 39 || l[k] == 44 || l[k] == 61 { return nil }
+                k += 1
+            }
+        }
+        guard k < n, l[k] == 41, k + 1 >= n || l[k + 1] != 46 && l[k + 1] != 91 && l[k + 1] != 40 else { return nil }
+        return max(0, start - 2)..<min(n, k + 1)
     }
 
     static let binDirs: [[UInt8]] = [
@@ -137,6 +182,21 @@ enum ShellDetector {
     static func judge(_ l: [UInt8], at start: Int, context: Context, depth: Int = 0) -> Range<Int>? {
         var i = start
         let n = l.count
+        // ;!!  |!-2  &&!5 : history expansion re-runs an earlier command line.
+        if context == .separator {
+            var h = i
+            while h < n && isSpace(l[h]) { h += 1 }
+            if h + 1 < n, l[h] == 33 {
+                var e = h + 1
+                if l[e] == 33 { e += 1 } else {
+                    if l[e] == 45 { e += 1 }
+                    let d = e
+                    while e < n && isDigit(l[e]) { e += 1 }
+                    if e == d { e = h }
+                }
+                if e > h + 1, e >= n || isSpace(l[e]) || l[e] == 59 || l[e] == 124 || l[e] == 38 { return h..<min(n, h + 40) }
+            }
+        }
         while i < n
             && (isSpace(l[i]) || l[i] == 43 || l[i] == 40 || l[i] == 123 || l[i] == 33 || l[i] == 64
                 || (context != .start && (l[i] == 39 || l[i] == 34 || l[i] == 96)))
@@ -144,6 +204,27 @@ enum ShellDetector {
         // `. file` is `source file`: look at what follows.
         if context != .start, i + 1 < n, l[i] == 46, isSpace(l[i + 1]) {
             i += 1; while i < n && (isSpace(l[i]) || l[i] == 92 || l[i] == 34) { i += 1 }
+            // . /tmp/x  . ~/.x  . $f : the shell reads a file as commands.
+            if i + 1 < n, l[i] == 47 && isAlpha(l[i + 1]) || l[i] == 126 && l[i + 1] == 47 || l[i] == 36 && isAlpha(l[i + 1]) {
+                return i..<min(n, i + 60)
+            }
+        }
+        // ;$HOME/x.sh  |${TMPDIR}/run : a program under a directory held in a variable.
+        if context == .separator || context == .prefixed || context == .substitution, i + 3 < n, l[i] == 36,
+            isAlpha(l[i + 1]) || l[i + 1] == 123 && isAlpha(l[i + 2])
+        {
+            var k = i + 1
+            if l[k] == 123 { k += 1 }
+            while k < n && (isAlnum(l[k]) || l[k] == 95) { k += 1 }
+            if k < n && l[i + 1] == 123 && l[k] == 125 { k += 1 }
+            if k + 1 < n, l[k] == 47, isAlnum(l[k + 1]) || l[k + 1] == 46 {
+                while k < n && !isSpace(l[k]) && l[k] != 59 && l[k] != 124 && l[k] != 38 { k += 1 }
+                var a = k
+                while a < n && isSpace(l[a]) { a += 1 }
+                if a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 10 || a > k && shellish(l, a) {
+                    return i..<min(n, i + 60)
+                }
+            }
         }
         // $a cat x: an unset variable in front of the command expands to nothing.
         if context == .separator, i + 2 < n, l[i] == 36, isAlpha(l[i + 1]) {
@@ -170,6 +251,15 @@ enum ShellDetector {
                 ?? false
             if !family && !isDigit(l[e0 - 1]) { return nil }
         }
+        // $($cmd)  `$_GET[0]` : the substitution runs what a variable holds.
+        if context == .substitution, i + 2 < n, l[i] == 36, start > 0,
+            l[start - 1] == 40 && (isAlpha(l[i + 1]) || l[i + 1] == 123) || l[start - 1] == 96 && l[i + 1] == 95
+        {
+            var k = i + 1
+            while k < n && (isAlnum(l[k]) || l[k] == 95 || l[k] == 123 || l[k] == 125) { k += 1 }
+            // (not jQuery's $($el).hide())
+            if k < n, l[k] == 41 || l[k] == 96 || l[k] == 91, k + 1 >= n || l[k + 1] != 46 { return i..<min(n, i + 60) }
+        }
         var (raw, end) = readWord(l, from: i)
         // $a -nlvp 555: a command held in a variable, given options.
         if raw.isEmpty, context == .separator, i < n, l[i] == 36 {
@@ -181,12 +271,32 @@ enum ShellDetector {
             if a < n && l[a] == 125 { a += 1 }
             while a < n && isSpace(l[a]) { a += 1 }
             if !name.isEmpty, a < n, l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) { return i..<min(n, i + 60) }
+            // $0<<<id  $SHELL < x : a shell fed a command on its input.
+            if !name.isEmpty, a < n, l[a] == 60, name.first.map({ isDigit($0) }) == true || name.elementsEqual(u8("shell"))
+                || name.elementsEqual(u8("bash"))
+            {
+                return i..<min(n, i + 60)
+            }
             // garb=adduse[r];$garb x : a command assembled in a variable first
             if !name.isEmpty, l.find(Array(name) + [61]) != nil { return i..<min(n, i + 60) }
         }
         // $(<file): the shell reads the file.
         if raw.isEmpty, context == .substitution, i < n, l[i] == 60 { return i..<min(n, i + 60) }
         guard raw.count >= 1 else { return nil }
+        // dir/s  whoami/priv  ipconfig/all: cmd.exe reads a switch glued to the program name.
+        if raw.first != 47, let sl = raw.firstIndex(of: 47), sl >= 2, ShellCommands.lookup(Array(raw[..<sl])) == .strong,
+            gluedSwitch(raw[(sl + 1)...], strong: ShellCommands.prose.lookup(raw[..<sl]) == nil),
+            let at = l[i..<end].firstIndex(of: 47)
+        {
+            raw = Array(raw[..<sl])
+            end = at
+        }
+        // for …; do id; done   if …; then id; fi : the command inside a compound command.
+        if context == .separator, depth == 0, raw.isWord("do") || raw.isWord("then") || raw.isWord("else"),
+            compoundOpened(l, before: start, loop: raw.isWord("do"))
+        {
+            return judge(l, at: end, context: .separator, depth: 1)
+        }
         // FOO=bar cmd, LD_PRELOAD=/x.so cmd: an assignment in front of a command.
         if depth == 0, let eq = raw.firstIndex(of: 61), eq > 0, raw[..<eq].allSatisfy({ isAlnum($0) || $0 == 95 }),
             end < n, isSpace(l[end])
@@ -194,7 +304,7 @@ enum ShellDetector {
             return judge(l, at: end, context: context == .start ? .prefixed : context, depth: 1)
         }
         // %COMSPEC% is cmd.exe.
-        if raw == u8("%comspec%") { raw = u8("cmd") }
+        if raw.isWord("%comspec%") { raw = u8("cmd") }
         var word = raw
         var isPath = false
         if let slash = raw.lastIndex(where: { $0 == 47 || $0 == 92 }), slash + 1 < raw.count {
@@ -207,18 +317,28 @@ enum ShellDetector {
             word = Array(raw[(slash + 1)...])
         }
         let hit = i..<min(n, i + 60)
-        let binPath = isPath && binDirs.contains { raw.starts(with: $0) } && word.count >= 2
+        let dirs = isPath && raw.first == 47 ? normalizedPath(raw) : raw
+        let binPath = isPath && binDirs.contains { dirs.starts(with: $0) } && word.count >= 2
         // images/2024/cat: a relative path names a file, not the `cat` command.
         if !isPath, raw.contains(47) || raw.contains(92), !(raw.starts(with: "./") || raw.starts(with: ".\\")) {
             return nil
         }
-        // ;./run.sh  |.\\x.exe : a program from the working directory, after an operator.
-        if !isPath, context != .start, context != .quoted, raw.starts(with: "./") || raw.starts(with: ".\\"),
-            let dot = word.lastIndex(of: 46),
-            [u8("sh"), u8("py"), u8("pl"), u8("rb"), u8("exe"), u8("bat"), u8("cmd"), u8("ps1"), u8("elf"), u8("bin")]
-                .contains(where: { word[(dot + 1)...].elementsEqual($0) })
+        // ;./run.sh  |.\\x.exe : a program from the working directory, after an operator, or as
+        // the whole value (alone or with shell arguments).
+        if !isPath, context != .quoted, raw.starts(with: "./") || raw.starts(with: ".\\"),
+            let dot = word.lastIndex(of: 46), isScriptExtension(word[(dot + 1)...]) || word[(dot + 1)...].elementsEqual(u8("elf"))
+                || word[(dot + 1)...].elementsEqual(u8("bin")),
+            context != .start || nothingOrShellAfter(l, end)
         {
             return hit
+        }
+        // ;./x  && ./configure --prefix=/ : a program without an extension, run from here.
+        if !isPath, context == .separator || context == .prefixed || context == .substitution,
+            raw.starts(with: "./"), word.count >= 1, !word.contains(46), word.allSatisfy({ isAlnum($0) || $0 == 95 || $0 == 45 })
+        {
+            var a = end
+            while a < n && isSpace(l[a]) { a += 1 }
+            if a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 10 || shellish(l, a) { return hit }
         }
         // Letters split by quotes or backslashes (c'a't, w\hoami) only hide a command.
         let seg = l[i..<end]
@@ -240,6 +360,18 @@ enum ShellDetector {
             {
                 return hit
             }
+            // & payload.exe  | \\host\s\x.exe -e cmd  && %TEMP%\x.bat : a Windows program named
+            // with its extension, alone or with command-line arguments. (Not after a newline: the
+            // unescaped variant of C:\Windows\notepad.exe has one.)
+            if context == .separator || context == .substitution || context == .prefixed, isProgram(word),
+                start == 0 || l[start - 1] != 10 && l[start - 1] != 13
+            {
+                var a = end
+                while a < n && isSpace(l[a]) { a += 1 }
+                if a >= n || l[a] == 59 || l[a] == 124 || l[a] == 38 || l[a] == 10 || l[a] == 13 || shellish(l, a) {
+                    return hit
+                }
+            }
             return nil
         }
         if obfuscated && word.count >= 2 { return hit }
@@ -247,10 +379,11 @@ enum ShellDetector {
         if end < n, l[end] == 44 || l[end] == 40 || l[end] == 123 || l[end] == 61 || l[end] == 46, context != .brace {
             return nil
         }
-        // The arguments up to the next operator.
+        // The arguments up to the next operator (a newline ends the command line).
         var a = end
         while a < n
-            && (isSpace(l[a]) || (l[a] == 43 && a == end) || l.matches("${ifs}", at: a) || l.matches("$ifs", at: a))
+            && (isSpace(l[a]) && l[a] != 10 && l[a] != 13 || (l[a] == 43 && a == end) || l.matches("${ifs}", at: a)
+                || l.matches("$ifs", at: a))
         {
             if l[a] == 36 { a += l.matches("${ifs}", at: a) ? 6 : 4 } else { a += 1 }
         }
@@ -268,11 +401,35 @@ enum ShellDetector {
         // time sh -c …, nohup ifconfig, sudo -u x id: judge the command after the prefix.
         if ShellCommands.prefixes.lookup(word) != nil, depth == 0, !argsEnd,
             let r = judge(l, at: a, context: context == .start ? .prefixed : context, depth: 1)
+                ?? judgeAfterOptions(l, a, context: context == .start ? .prefixed : context)
         {
             return r
         }
-        if word == u8("sh") || word == u8("bash") || word == u8("cmd") || word == u8("zsh") || word == u8("powershell")
-            || word == u8("pwsh")
+        // start calc  start /b x.exe  start "" cmd /c …: cmd.exe's `start` runs a program.
+        if word.isWord("start"), !argsEnd, context != .start || l[a] == 47 || l[a] == 34 {
+            var b = a
+            while b < n, l[b] == 47 || l[b] == 34 {  // /b /min /wait "title"
+                let q = l[b] == 34
+                b += 1
+                while b < n && (q ? l[b] != 34 : !isSpace(l[b])) { b += 1 }
+                if q { b += 1 }
+                while b < n && isSpace(l[b]) { b += 1 }
+            }
+            let (w, _) = readWord(l, from: b)
+            if ShellCommands.lookup(w) == .strong || isProgram(w) || w.isWord("calc") { return hit }
+        }
+        // trap 'rm -rf x' EXIT   at 2:00 "echo x"   watch "id": a command line given as a quoted argument.
+        if depth == 0, !argsEnd, context == .separator || context == .prefixed || context == .substitution,
+            let r = quotedCommand(l, a, runner: ShellCommands.runners.lookup(word) != nil)
+        {
+            return r
+        }
+        // ; host e.example   | whois 10.0.0.5   ; ping localhost : a network tool given a host.
+        if context != .start, context != .quoted, !argsEnd, ShellCommands.netTools.lookup(word) != nil, hostArg(l, a) {
+            return hit
+        }
+        if word.isWord("sh") || word.isWord("bash") || word.isWord("cmd") || word.isWord("zsh") || word.isWord("powershell")
+            || word.isWord("pwsh")
         {
             if l.matches("-c", at: a) || l.matches("/c", at: a) || l.matches("-e", at: a) || l.matches("/k", at: a)
                 || l.matches("-i", at: a)
@@ -280,40 +437,44 @@ enum ShellDetector {
                 return hit
             }
         }
-        if word == u8("alias"), !argsEnd, l[a...].prefix(40).contains(61) { return hit }
-        if word == u8("net"), !argsEnd,
-            [
-                u8("user"), u8("localgroup"), u8("group"), u8("share"), u8("use"), u8("view"), u8("accounts"),
-                u8("session"), u8("stop"), u8("start"),
-            ].contains(where: { l.matches($0, at: a) })
+        if word.isWord("alias"), !argsEnd, l[a...].prefix(40).contains(61) { return hit }
+        if word.isWord("net"), !argsEnd, Self.wordAt(l, a, in: Self.netVerbs) { return hit }
+        // route print, query user, copy con x.bat, ren a.txt a.bat: cmd.exe verbs with their objects
+        // (as the whole value too for route, query and sc: `route print`, `sc query`)
+        if !argsEnd, context == .separator || context == .prefixed || context == .start,
+            let v = ShellCommands.windowsVerbs.lookup(word), context != .start || v != 3, let e = windowsVerb(v, l, a),
+            context != .start || nothingOrShellAfter(l, e)
         {
             return hit
         }
         // sleep takes a number (sleep 5, sleep '5', sleep $n, sleep `…`), not an option word.
-        if word == u8("sleep"), !argsEnd, context != .substitution, context != .brace {
+        if word.isWord("sleep"), !argsEnd, context != .substitution, context != .brace {
             var b = a
             while b < n && (l[b] == 39 || l[b] == 34) { b += 1 }
             if b >= n || !(isDigit(l[b]) || l[b] == 36 || l[b] == 96 || l[b] == 46) { return nil }
         }
         // kill -9 1, ps aux: a signal number, the BSD option bundles of ps
-        if context != .start, !argsEnd, word == u8("kill"), l[a] == 45, a + 1 < n, isDigit(l[a + 1]) || l.matches("kill", at: a + 1) || l.matches("sig", at: a + 1) {
+        if context != .start, !argsEnd, word.isWord("kill"), l[a] == 45, a + 1 < n, isDigit(l[a + 1]) || l.matches("kill", at: a + 1) || l.matches("sig", at: a + 1) {
             return hit
         }
-        if context != .start, !argsEnd, word == u8("ps"),
-            [u8("aux"), u8("ax"), u8("auxf"), u8("auxww"), u8("axjf"), u8("ef"), u8("elf")].contains(where: { w in
-                l.matches(w, at: a) && (a + w.count >= n || !isAlnum(l[a + w.count]))
+        if !argsEnd, word.isWord("ps"), Self.wordAt(l, a, in: Self.psBundles) { return hit }
+        // ip a, ip addr show, ip route: iproute2's objects (the one-letter forms only after an operator)
+        if !argsEnd, word.isWord("ip"),
+            [u8("a"), u8("r"), u8("l"), u8("n"), u8("addr"), u8("address"), u8("route"), u8("link"), u8("neigh"), u8("-br"), u8("-4"), u8("-6")].contains(where: { w in
+                guard l.matches(w, at: a) else { return false }
+                var e = a + w.count
+                if e < n, !isSpace(l[e]) && l[e] != 59 && l[e] != 124 { return false }
+                if context != .start { return true }
+                // as a whole value: `ip addr`, `ip route show`, `ip -br a`, not "ip address & mask"
+                while e < n && isSpace(l[e]) { e += 1 }
+                return w.count > 1 && (e >= n || l[e] == 45 || l[e] == 59 || l[e] == 124 || l.matches("show", at: e) || l.matches("list", at: e))
             })
         {
             return hit
         }
-        if word == u8("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches("..", at: a) { return hit }
+        if word.isWord("cd"), !argsEnd, l[a] == 47 || l[a] == 92 || l[a] == 126 || l.matches("..", at: a) { return hit }
         // reg add …, reg query …: the Windows registry tool with its verbs, in any position
-        if word == u8("reg"), !argsEnd,
-            [u8("add"), u8("query"), u8("delete"), u8("save"), u8("export"), u8("import"), u8("load")].contains(
-                where: { l.matches($0, at: a) })
-        {
-            return hit
-        }
+        if word.isWord("reg"), !argsEnd, Self.wordAt(l, a, in: Self.regVerbs) { return hit }
         // ; echo x > /var/www/s.php   | cat >> ~/.ssh/authorized_keys : output sent to a file.
         if context != .start, context != .brace, !argsEnd, redirectsToFile(l, a) { return hit }
         switch context {
@@ -323,16 +484,37 @@ enum ShellDetector {
             // {cat,/etc/passwd} {,id}: expansion needs a comma; `{id}` alone is a placeholder.
             return end < n && (l[end] == 44 || l[end] == 125 && l[i - 1] == 44) && (end > i + 1) ? hit : nil
         case .separator, .prefixed:
+            if !isPath, ShellCommands.languages.lookup(word) != nil, !argsEnd, isVersion(l, a) { return nil }
+            // "/r/bash", "/docs/cat": a command's name alone at the end of some other path is a link.
+            if argsEnd, isPath, !binPath, !raw.contains(42), !raw.contains(63),
+                !raw[..<(raw.count - word.count)].reversed().starts(with: u8("/nib"))
+            {
+                return nil
+            }
             if isPath || shellArgs { return hit }
             if argsEnd {
-                // ;id  |whoami  & dir   (a prose word after "& " stays prose: "copy & paste")
-                if tier == .strong { return hit }
+                // ;id  |whoami  & dir   (a prose word after "& " stays prose: "copy & paste";
+                // a language alone after a blank is a name: "Perl & Python", "Java; Go")
+                if tier == .strong, i == start || ShellCommands.languages.lookup(word) == nil { return hit }
                 let sep = start > 0 ? l[start - 1] : 0
                 return i == start && sep != 38 || context == .prefixed ? hit : nil
             }
             // A command followed by a plain word: `; ping me` stays prose, `; nc x 80` not.
             if tier == .strong, !isPlainWordArgs(l, a) || ShellCommands.prose.lookup(word) == nil { return hit }
-            if context == .prefixed || word == u8("which") || word == u8("type") {
+            // x;echo pwned : an echo glued to `;` prints a marker (prose puts a blank after `;`).
+            if i == start, start > 0, l[start - 1] == 59, word.isWord("echo") || word.isWord("printf") { return hit }
+            // ; git clone https://…  ; tar czf /tmp/a /etc  ; docker run -v /:/m x : a tool and its
+            // subcommand, then shell arguments.
+            if context == .separator, ShellCommands.subcommands.lookup(word) != nil,
+                let b = secondArg(l, a), b + 2 < n,
+                l[b] == 45 && (isAlpha(l[b + 1]) || l[b + 1] == 45 && isAlpha(l[b + 2]))
+                    || l[b] == 47 && isAlpha(l[b + 1]) || l[b] == 126 && l[b + 1] == 47
+                    || l[b] == 36 && (isAlpha(l[b + 1]) || l[b + 1] == 40 || l[b + 1] == 123)
+                    || l.matches("http://", at: b) || l.matches("https://", at: b)
+            {
+                return hit
+            }
+            if context == .prefixed || word.isWord("which") || word.isWord("type") {
                 if ShellCommands.lookup(readWord(l, from: a).0) != nil { return hit }
             }
             return nil
@@ -340,8 +522,16 @@ enum ShellDetector {
             return tier == .strong && (argsEnd || shellArgs || isPath) ? hit : nil
         case .start:
             if binPath && (argsEnd || shellArgs) { return hit }
+            if word.isWord("sleep") || word.isWord("ping"), !argsEnd, proseAfterArg(l, a) { return nil }
+            // "Python 3.12; Ruby 3.3", "Java; Go": languages named with a version, or in a list.
+            let language = ShellCommands.languages.lookup(word) != nil
+            if language, argsEnd || isVersion(l, a) { return nil }
             if shellArgs && tier == .strong && strongArgs(l, a) { return hit }
             if tier == .weak, !argsEnd, weakArgs(l, a), l[a] == 45 || l[a] == 37 { return hit }
+            // bash x.sh, rc script.sh, perl run.pl -v : a command given a script to run, as the whole value.
+            if !argsEnd, scriptArg(l, a) { return hit }
+            // find / -name x   find . -type f : a weak command on a directory, with options after it.
+            if tier == .weak, !argsEnd, l[a] == 47 || l[a] == 46 || l[a] == 126, optionAfter(l, a) { return hit }
             // type c:\windows\win.ini, more /etc/hosts: a weak command on a system file.
             if tier == .weak, !argsEnd,
                 isAlpha(l[a]) && a + 2 < n && l[a + 1] == 58 && (l[a + 2] == 92 || l[a + 2] == 47)
@@ -352,16 +542,17 @@ enum ShellDetector {
             // whoami;  ifconfig|  (a command then an operator)
             if tier == .strong, a < n, a == end, l[a] == 59 || l[a] == 124 || l[a] == 38 { return hit }
             // which perl, sleep 10
-            if word == u8("which") || word == u8("whereis") || word == u8("type"), !argsEnd,
+            if word.isWord("which") || word.isWord("whereis") || word.isWord("type"), !argsEnd,
                 ShellCommands.lookup(readWord(l, from: a).0) == .strong
             {
                 return hit
             }
-            if word == u8("sleep") || word == u8("ping"), !argsEnd, shellish(l, a) { return hit }
+            // sleep 10, ping 10.0.0.1 (not "sleep 8 hours", "ping 8.8.8.8 returns fine")
+            if word.isWord("sleep") || word.isWord("ping"), !argsEnd, shellish(l, a), !proseAfterArg(l, a) { return hit }
             // netsh firewall set …, ansible all -m ping, cscli alerts list: a command that is no
             // English word, with arguments, as the whole (short) value.
             if tier == .strong, !argsEnd, word.count >= 4, ShellCommands.prose.lookup(word) == nil,
-                ShellCommands.verbs.lookup(word) == nil
+                ShellCommands.verbs.lookup(word) == nil, !isProgram(word)
             {
                 let words = l.reduce(1) { $0 + ($1 == 32 ? 1 : 0) }
                 if words <= 8 { return hit }
@@ -369,214 +560,19 @@ enum ShellDetector {
             return nil
         }
     }
+}
 
-    /// Arguments after an unknown command word that only a command line has: a system
-    /// directory as the first argument, or options followed by one (`-rf /etc/…`).
-    static func unknownCommandArgs(_ l: [UInt8], _ end: Int) -> Bool {
-        let n = l.count
-        var a = end
-        guard a < n, isSpace(l[a]) else { return false }
-        while a < n && isSpace(l[a]) { a += 1 }
-        guard a < n else { return false }
-        func systemPath(_ k: Int) -> Bool {
-            guard k < n, l[k] == 47 else { return false }
-            let d = systemDirLength(l, k)
-            return d > 0 && k + d < n && isAlpha(l[k + d])
-        }
-        if systemPath(a) { return true }
-        guard l[a] == 45, a + 1 < n, isAlpha(l[a + 1]) || l[a + 1] == 45 else { return false }
-        var k = a
-        var words = 0
-        while k < n && words < 6 {
-            let c = l[k]
-            if c == 59 || c == 124 || c == 38 || c == 10 || c == 13 || c == 96 { return false }
-            if isSpace(c) {
-                while k < n && isSpace(l[k]) { k += 1 }
-                words += 1
-                if k < n && systemPath(k) { return true }
-                continue
-            }
-            k += 1
-        }
-        return false
-    }
+extension ShellDetector {
+    /// `net user`, `ps aux`, `reg query`: a tool's verb or option bundle, as a whole word.
+    static let netVerbs = [
+        "user", "localgroup", "group", "share", "use", "view", "accounts", "session", "stop", "start", "config",
+        "statistics", "file",
+    ].map(u8)
+    static let psBundles = ["aux", "ax", "auxf", "auxww", "axjf", "ef", "elf"].map(u8)
+    static let regVerbs = ["add", "query", "delete", "save", "export", "import", "load"].map(u8)
 
-    /// Length of the system directory prefix at `k` (`/etc/`), 0 when there is none.
-    static func systemDirLength(_ l: [UInt8], _ k: Int) -> Int {
-        systemDirs.first(where: { l.matches($0, at: k) })?.count ?? 0
-    }
-
-    /// A `>`, `>>` or `>&` redirection to a path, home, variable or descriptor among the
-    /// arguments starting at `a` (up to the next operator).
-    static func redirectsToFile(_ l: [UInt8], _ a: Int) -> Bool {
-        let n = l.count
-        var k = a
-        while k < n && k < a + 200 {
-            let c = l[k]
-            if c == 59 || c == 124 || c == 10 || c == 13 || c == 96 { return false }
-            if c == 38 && !(k > 0 && l[k - 1] == 62) { return false }
-            if c == 60, k + 1 < n, isSpace(l[k + 1]) || l[k + 1] == 47 {  // < /etc/x
-                var m = k + 1
-                while m < n && isSpace(l[m]) { m += 1 }
-                return m + 1 < n && l[m] == 47 && isAlpha(l[m + 1])
-            }
-            if c == 62 {
-                var m = k + 1
-                if m < n && l[m] == 62 { m += 1 }
-                if m + 1 < n && l[m] == 38 && isDigit(l[m + 1]) { return true }
-                while m < n && isSpace(l[m]) { m += 1 }
-                guard m + 1 < n else { return false }
-                // > /var/x  >> ~/.bashrc  > $HOME/x  > ${f}
-                return l[m] == 47 && (isAlpha(l[m + 1]) || l[m + 1] == 46) || l[m] == 126 && l[m + 1] == 47
-                    || l[m] == 36 && (isAlpha(l[m + 1]) || l[m + 1] == 123)
-            }
-            k += 1
-        }
-        return false
-    }
-
-    /// Options, paths, addresses, numbers, redirections, variables, quotes: not prose.
-    static func shellish(_ l: [UInt8], _ a: Int) -> Bool {
-        let c = l[a]
-        if isAlpha(c), a + 2 < l.count, l[a + 1] == 58, l[a + 2] == 92 || l[a + 2] == 47 { return true }  // C:\ C:/
-        if c == 45 || c == 47 || c == 92 || c == 36 || c == 126 || c == 62 || c == 60 || c == 46 || c == 42 || c == 63 {
-            return true
-        }
-        if c == 39 || c == 34 { return true }
-        // The first argument word: a number, a dotted name or address, a path.
-        var j = a
-        var sawDot = false
-        var allDigits = true
-        while j < l.count && !isSpace(l[j]) && l[j] != 59 && l[j] != 124 && l[j] != 38 {
-            if l[j] == 46 || l[j] == 47 || l[j] == 92 || l[j] == 58 && j + 1 < l.count && l[j + 1] == 47 {
-                sawDot = true
-            }
-            if !isDigit(l[j]) { allDigits = false }
-            j += 1
-        }
-        return allDigits || sawDot && j - a > 3
-    }
-
-    /// Arguments for a command that is also an English word: options, paths, redirections.
-    static func weakArgs(_ l: [UInt8], _ a: Int) -> Bool {
-        let c = l[a]
-        // `> 5`, `< $10`: a comparison in prose, not a redirection.
-        if c == 62 || c == 60 {
-            var m = a + 1
-            if m < l.count && (l[m] == 62 || l[m] == 61) { m += 1 }
-            while m < l.count && isSpace(l[m]) { m += 1 }
-            if m >= l.count || isDigit(l[m]) || l[m] == 36 && m + 1 < l.count && isDigit(l[m + 1]) { return false }
-        }
-        if isAlpha(c), a + 2 < l.count, l[a + 1] == 58, l[a + 2] == 92 || l[a + 2] == 47 { return true }  // C:\
-        if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
-        if c == 47 || c == 92 || c == 36 || c == 62 || c == 60 || c == 126 || c == 37 { return true }
-        var j = a
-        while j < l.count && !isSpace(l[j]) { if l[j] == 47 && j > a { return true }; j += 1 }
-        return false
-    }
-
-    /// Markdown code spans in prose (`` run `make test` now ``) are quoted text, not command
-    /// substitution: their insides are blanked when the value has words of prose around them.
-    static func blankCodeSpans(_ l: [UInt8]) -> [UInt8] {
-        var spans: [Range<Int>] = []
-        var i = 0
-        // Fenced blocks first: ```lang … ```
-        while let open = l.find("```", from: i) {
-            guard let close = l.find("```", from: open + 3) else { break }
-            spans.append(open..<(close + 3))
-            i = close + 3
-        }
-        var l = l
-        if !spans.isEmpty {
-            for r in spans { for k in r { l[k] = 32 } }
-            spans.removeAll()
-            i = 0
-        }
-        while let open = l.find([96], from: i) {
-            guard let close = l.find([96], from: open + 1) else { break }
-            let before = open == 0 ? UInt8(32) : l[open - 1]
-            let after = close + 1 < l.count ? l[close + 1] : UInt8(32)
-            if (isSpace(before) || before == 40) && open > 0
-                && (isSpace(after) || after == 46 || after == 44 || after == 41 || after == 58 || after == 63
-                    || after == 33)
-            {
-                spans.append(open..<(close + 1))
-            }
-            i = close + 1
-        }
-        guard !spans.isEmpty else { return l }
-        var out = l
-        for r in spans { for k in r { out[k] = 32 } }
-        // Count prose words left outside the spans.
-        var words = 0
-        var k = 0
-        while k < out.count {
-            while k < out.count && !isAlpha(out[k]) { k += 1 }
-            let s = k
-            while k < out.count && isAlpha(out[k]) { k += 1 }
-            if k - s >= 2 { words += 1 }
-        }
-        return words >= 3 ? out : l
-    }
-
-    /// Markdown tables: lines that start and end with `|` are cells, not pipelines.
-    static func blankTables(_ l: [UInt8]) -> [UInt8] {
-        var out = l
-        var s = 0
-        var rows = 0
-        while s < l.count {
-            var e = s
-            while e < l.count && l[e] != 10 { e += 1 }
-            var a = s
-            var b = e
-            while a < b && (isSpace(l[a])) { a += 1 }
-            while b > a && isSpace(l[b - 1]) { b -= 1 }
-            if b - a >= 3, l[a] == 124, l[(a + 1)..<b].contains(124) {
-                rows += 1
-                for k in a..<b where l[k] == 124 { out[k] = 32 }
-            }
-            s = e + 1
-        }
-        return rows >= 2 ? out : l
-    }
-
-    /// Arguments that only a command line has (for a command at the very start).
-    static func strongArgs(_ l: [UInt8], _ a: Int) -> Bool {
-        let c = l[a]
-        if c == 45, a + 1 < l.count, isAlpha(l[a + 1]) || l[a + 1] == 45 { return true }
-        if c == 47 || c == 62 || c == 60 || c == 36 || c == 92 { return true }
-        return shellish(l, a) && (l[a...].contains(47) || l[a...].contains(46) || l[a...].contains(92))
-    }
-
-    static func isPlainWordArgs(_ l: [UInt8], _ a: Int) -> Bool {
-        var j = a
-        while j < l.count && isAlpha(l[j]) { j += 1 }
-        return j > a && (j >= l.count || l[j] == 32 || l[j] == 44 || l[j] == 46 || l[j] == 33 || l[j] == 63)
-    }
-
-    static let systemDirs: [[UInt8]] = [
-        "/etc/", "/bin/", "/usr/", "/sbin/", "/dev/", "/proc/", "/var/", "/tmp/", "/home/", "/root/", "/???/", "/??/",
-        "/?/", "/*/",
-    ].map { Array($0.utf8) }
-
-    /// /???/c?t  /e??/p*d  /etc/[!abc]asswd: shell globbing in a path to a system file.
-    static func globPath(_ l: [UInt8]) -> Range<Int>? {
-        var from = 0
-        while let s = l.find([47], from: from) {
-            from = s + 1
-            if s > 0, isAlnum(l[s - 1]) || l[s - 1] == 58 || l[s - 1] == 47 || l[s - 1] == 46 { continue }
-            var i = s
-            var globs = 0
-            var segments = 0
-            while i < l.count && !isSpace(l[i]) && l[i] != 61 && l[i] != 38 {
-                let c = l[i]
-                if c == 47 { segments += 1 } else if c == 63 || c == 42 || c == 91 { globs += 1 }
-                i += 1
-            }
-            if globs >= 1, segments >= 2, systemDirs.contains(where: { l.matches($0, at: s) }) || globs >= 2 {
-                return s..<min(l.count, s + 40)
-            }
-        }
-        return nil
+    /// Is one of `words` at `a`, ending there (not the start of a longer word)?
+    static func wordAt(_ l: [UInt8], _ a: Int, in words: [[UInt8]]) -> Bool {
+        words.contains { w in l.matches(w, at: a) && (a + w.count >= l.count || !isAlnum(l[a + w.count])) }
     }
 }

@@ -135,11 +135,12 @@ enum TemplateDetector {
         // Dunder walks and calls.
         if s.find("__") != nil { return true }
         // {{ user.password }}, {{ settings.secret_key }}, {{ …signer.key }}: reading secrets off objects.
-        for w in [u8(".password"), u8(".passwd"), u8(".secret"), u8(".signer"), u8(".private_key"), u8(".api_key")] {
+        for w in Self.secretAttributes {
             guard let p = s.find(w) else { continue }
             let e = p + w.count
-            // the attribute itself, not a longer name (`.password_hint`); `.secret_key` is one
-            if e >= s.count || !isWordByte(s[e]) || w == u8(".secret") { return true }
+            // the attribute itself, not a longer name (`.password_hint`, `.secretary`); any
+            // `.secret_…` (`.secret_key`, `.secret_token`)
+            if e >= s.count || !isWordByte(s[e]) || w.last == UInt8(ascii: "_") { return true }
         }
         var k = 0
         while let p = s.find([40], from: k) {
@@ -159,4 +160,8 @@ enum TemplateDetector {
         if s.contains(91) && s.contains(46) && s.find("][") != nil { return true }
         return false
     }
+}
+
+extension TemplateDetector {
+    static let secretAttributes = [".password", ".passwd", ".secret", ".secret_", ".signer", ".private_key", ".api_key"].map(u8)
 }
