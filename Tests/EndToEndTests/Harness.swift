@@ -15,6 +15,10 @@ enum Harness {
     }()
     static let guardPath = products + "/guard"
     static let probe = products + "/GuardProbe"
+    /// glibc's name service asks nscd first: bash does it at start when USER or HOME is
+    /// unset (as in CI), so a policy that lists connects must let it through or see it
+    /// reported. Tests that expect an exact set of network violations allow it.
+    static let nscd = "unix:/var/run/nscd/socket"
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 

@@ -167,7 +167,7 @@ import Testing
         let root = Harness.tempDir()
         let port = Harness.freePortPair()
         Harness.write("""
-            {"version": 1, "defaults": {"network": {"connect": ["127.0.0.1:\(port)"], "bind": ["127.0.0.1:*"]}}}
+            {"version": 1, "defaults": {"network": {"connect": ["127.0.0.1:\(port)", "\(Harness.nscd)"], "bind": ["127.0.0.1:*"]}}}
             """, to: root + "/policy.json")
         let script = """
             import socket, sys
@@ -337,7 +337,7 @@ import Testing
         let policy = root + "/policy.json"
         let allowed = Harness.freePortPair(), denied = allowed + 1
         Harness.write("""
-            {"version": 1, "defaults": {"network": {"connect": ["127.0.0.1:\(allowed)"], "bind": ["127.0.0.1:*"]}}}
+            {"version": 1, "defaults": {"network": {"connect": ["127.0.0.1:\(allowed)", "\(Harness.nscd)"], "bind": ["127.0.0.1:*"]}}}
             """, to: policy)
         let script = """
             import ctypes, socket, struct, sys

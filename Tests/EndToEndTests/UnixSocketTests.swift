@@ -140,7 +140,7 @@ import Testing
         defer { close(listener) }
         let guardCwd = Harness.tempDir()
         let policy = s.root + "/policy.json"
-        Harness.write(#"{"version": 1, "defaults": {"network": {"connect": ["unix:@guard-test-*"], "bind": ["unix:@guard-test-*"]}}}"#,
+        Harness.write(#"{"version": 1, "defaults": {"network": {"connect": ["unix:@guard-test-*", "\#(Harness.nscd)"], "bind": ["unix:@guard-test-*"]}}}"#,
                       to: policy)
         let script = """
             import os, socket, sys
