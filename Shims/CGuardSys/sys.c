@@ -7,6 +7,7 @@
 #include <linux/capability.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -97,3 +98,11 @@ ssize_t guard_write_memory(pid_t pid, const void *local, size_t count, uint64_t 
 int guard_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags) {
     return syscall(SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags) < 0 ? errno : 0;
 }
+
+int guard_trace_exec(pid_t tid) {
+    return ptrace(PTRACE_SEIZE, tid, 0, (void *)(long)(PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) < 0 ? errno : 0;
+}
+
+int guard_trace_interrupt(pid_t tid) { return ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 ? errno : 0; }
+
+int guard_trace_release(pid_t tid, int sig) { return ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig) < 0 ? errno : 0; }

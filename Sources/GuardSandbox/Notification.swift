@@ -39,12 +39,15 @@ enum Verdict {
     case handOver(Int32, cloexec: Bool)
     /// The answer was already given, or is given by a thread of its own.
     case answered
+    /// Let an exec run under the deciding thread's trace: it is confirmed at the exec stop
+    /// (see Supervisor.followExec).
+    case continueTraced(tid: Int32, exec: PendingExec)
 
     /// Sends this answer for notification `id` on `listener` (.kill is the supervisor's
     /// to carry out first; it is sent as EPERM).
     func send(id: UInt64, on listener: Int32) {
         switch self {
-        case .continue: _ = guard_notif_respond(listener, id, 0, 0, UInt32(SECCOMP_USER_NOTIF_FLAG_CONTINUE))
+        case .continue, .continueTraced: _ = guard_notif_respond(listener, id, 0, 0, UInt32(SECCOMP_USER_NOTIF_FLAG_CONTINUE))
         case .fail(let e): _ = guard_notif_respond(listener, id, 0, -e, 0)
         case .value(let v): _ = guard_notif_respond(listener, id, v, 0, 0)
         case .kill: _ = guard_notif_respond(listener, id, 0, -EPERM, 0)

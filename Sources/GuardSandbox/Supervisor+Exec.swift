@@ -36,9 +36,13 @@ struct FileID: Equatable {
 }
 
 /// `files.exec`. An exec cannot be emulated, so it is decided on the resolved file, let run,
-/// and confirmed afterwards: the process's next supervised syscall finds /proc/PID/exe, and
-/// a process running anything but the checked file (or, for a script, an allowed
-/// interpreter) is killed. Fileless execs (memfd, a deleted file) have no allowed path.
+/// and confirmed: a process running anything but the checked file (or, for a script, an
+/// allowed interpreter) is killed. Fileless execs (memfd, a deleted file) have no allowed path.
+///
+/// The deciding thread seizes the caller with ptrace (PTRACE_O_TRACEEXEC) before letting the
+/// exec run, so the check happens at the exec stop, before the new program's first
+/// instruction. Where it cannot trace (the caller is already traced, or ptrace is not
+/// permitted) the exec is confirmed at the process's next supervised syscall instead.
 extension Supervisor {
     func decideExec(_ n: Notification, name: String, atVariant: Bool) -> Verdict {
         let dirfd = atVariant ? n.int(0) : PathResolver.atFDCWD
@@ -69,15 +73,79 @@ extension Supervisor {
         if !rule.0, let refused = fileViolation(n, name: name, path: path, rule: rule.1, category: .exec) {
             return refused
         }
-        if let file = FileID(fd: pinned), !fileless {
-            let tgid = callerTGID(n.tid)
-            let now = monotonicMilliseconds()
-            pendingExecs = pendingExecs.filter { $0.value.expires > now }
-            pendingExecs[tgid] = PendingExec(
-                path: path, file: file, before: FileID(path: "/proc/\(tgid)/exe"), isScript: startsWithShebang(pinned),
-                expires: now + 1000)
-        }
+        guard let file = FileID(fd: pinned), !fileless else { return .continue }
+        let tgid = callerTGID(n.tid)
+        let now = monotonicMilliseconds()
+        let pending = PendingExec(
+            path: path, file: file, before: FileID(path: "/proc/\(tgid)/exe"), isScript: startsWithShebang(pinned),
+            expires: now + 1000)
+        // Seized as the supervisor: the tracer's credentials at attach time decide whether a
+        // set-id program keeps its privileges when exec'd under trace.
+        if asSupervisor({ guard_trace_exec(n.tid) }) == 0 { return .continueTraced(tid: n.tid, exec: pending) }
+        pendingExecs = pendingExecs.filter { $0.value.expires > now }
+        pendingExecs[tgid] = pending
         return .continue
+    }
+
+    /// Follows an exec let run under this thread's trace, outside the decision lock (the
+    /// other notification thread goes on answering). The interrupt stops the caller as the
+    /// call returns: an exec that happened stops first at its exec stop, where the new
+    /// program is checked before it runs; one that failed stops at the interrupt.
+    func followExec(tid: Int32, _ exec: PendingExec) {
+        guard guard_trace_interrupt(tid) == 0 else { return }  // gone (EXITKILL ends the trace)
+        var killed = false
+        while true {
+            var info = siginfo_t()
+            // Look before collecting: an exit of the guard's own child is the main thread's to reap.
+            if waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | __WALL | __WNOTHREAD | WNOWAIT) != 0 {
+                if errno == EINTR { continue }
+                return  // ECHILD: nothing traced any more
+            }
+            let pid = info._sifields._sigchld.si_pid
+            guard info.si_code == CLD_TRAPPED || info.si_code == CLD_STOPPED else {
+                // It died under trace. A zombie ptracee is visible only to its tracer (and its
+                // parent, if that is the guard): collecting it hands it on to its real parent.
+                var status: Int32 = 0
+                if ProcInfo.parent(pid) != getpid() { _ = waitpid(pid, &status, __WALL | __WNOTHREAD) }
+                return
+            }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, __WALL | __WNOTHREAD) == pid else { continue }
+            let event = (status >> 16) & 0xFF
+            if event == Self.ptraceEventExec && !killed {
+                killed = !withDecisionLock { asSupervisor { ranWhatWasChecked(pid, exec) } }
+                if killed { continue }  // the SIGKILL ends it; collect the exit
+                _ = guard_trace_release(pid, 0)
+                return
+            }
+            // The exec failed (the interrupt's stop, or a signal's before it): let it go,
+            // with the signal it was about to take.
+            _ = guard_trace_release(pid, event == 0 ? (status >> 8) & 0xFF : 0)
+            return
+        }
+    }
+
+    static let ptraceEventExec: Int32 = 4  // PTRACE_EVENT_EXEC
+
+    /// At the exec stop: whether the process runs the checked file (or, for a script, an
+    /// allowed interpreter); if not it is killed and reported.
+    func ranWhatWasChecked(_ pid: Int32, _ exec: PendingExec) -> Bool {
+        let now = FileID(path: "/proc/\(pid)/exe")
+        if now != nil && now == exec.file { return true }
+        if exec.isScript, let interpreter = ProcInfo.exe(pid), checkFile(interpreter, .exec).allowed { return true }
+        killSwappedExec(pid, exec)
+        return false
+    }
+
+    /// Something else ran than what was checked: the path was swapped under us.
+    func killSwappedExec(_ tgid: Int32, _ pending: PendingExec) {
+        let exe = ProcInfo.exe(tgid) ?? "?"
+        kill(tgid, SIGKILL)
+        reporter.submit(
+            Report(
+                event: .violation, function: policy.function, category: .exec, action: .killed,
+                rule: "files.exec", severity: .critical, pid: tgid, exe: exe, syscall: "execve", path: exe,
+                requestID: requestID(), extra: [("checked", .string(pending.path))]))
     }
 
     func startsWithShebang(_ pinned: Int32) -> Bool {
@@ -89,7 +157,8 @@ extension Supervisor {
         return n == 2 && head.0 == UInt8(ascii: "#") && head.1 == UInt8(ascii: "!")
     }
 
-    /// Confirms pending execs of the process that just made a supervised call.
+    /// Confirms pending execs of the process that just made a supervised call (the
+    /// fallback where the exec could not be traced).
     func confirmExec(of tgid: Int32) {
         guard let pending = pendingExecs[tgid] else { return }
         if pending.expires <= monotonicMilliseconds() {
@@ -105,13 +174,6 @@ extension Supervisor {
         {
             return
         }
-        // Something else ran than what was checked: the path was swapped under us.
-        let exe = ProcInfo.exe(tgid) ?? "?"
-        kill(tgid, SIGKILL)
-        reporter.submit(
-            Report(
-                event: .violation, function: policy.function, category: .exec, action: .killed,
-                rule: "files.exec", severity: .critical, pid: tgid, exe: exe, syscall: "execve", path: exe,
-                requestID: requestID(), extra: [("checked", .string(pending.path))]))
+        killSwappedExec(tgid, pending)
     }
 }

@@ -27,6 +27,7 @@ extension Supervisor {
         let n = Notification(raw)
         let verdict = withDecisionLock { decide(n) }
         verdict.send(id: n.id, on: listener)
+        if case .continueTraced(let tid, let exec) = verdict { followExec(tid: tid, exec) }
     }
 
     /// The caller's process id, read once per decision (a /proc/TID/status read, 10 us here).

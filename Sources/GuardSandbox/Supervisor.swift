@@ -164,20 +164,38 @@ public final class Supervisor {
     func reapChildren() {
         var status: Int32 = 0
         if ownsProcess {
-            while true {
-                let pid = waitpid(-1, &status, WNOHANG | __WALL)
-                if pid <= 0 { break }
-                if pid == child.pid { mainStatus = status }
+            while case .exited(let pid) = nextExited(P_ALL, 0) {
+                if waitpid(pid, &status, WNOHANG | __WALL) == pid && pid == child.pid { mainStatus = status }
             }
         }
         guard mainStatus == nil else { return }
-        let pid = waitpid(child.pid, &status, WNOHANG | __WALL)
-        if pid == child.pid {
-            mainStatus = status
-        } else if pid < 0 && errno == ECHILD {
+        switch nextExited(P_PID, id_t(child.pid)) {
+        case .exited:
+            if waitpid(child.pid, &status, WNOHANG | __WALL) == child.pid { mainStatus = status }
+        case .noChild:
             // Reaped elsewhere (a caller's own waitpid(-1)): the status is lost, the run is over.
             mainStatus = 0
+        case .none: break
         }
+    }
+
+    enum ChildState { case exited(Int32), none, noChild }
+
+    /// The next exited child, looked at without collecting it. A process stopped under a
+    /// notification thread's trace (an exec being confirmed) is that thread's to collect:
+    /// waiting would take its stop, so it is waited out (microseconds; at most a second).
+    func nextExited(_ which: idtype_t, _ id: id_t) -> ChildState {
+        for _ in 0..<10_000 {
+            var info = siginfo_t()
+            if waitid(which, id, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0 {
+                return errno == ECHILD ? .noChild : .none
+            }
+            let pid = info._sifields._sigchld.si_pid
+            if pid == 0 { return .none }
+            if info.si_code != CLD_TRAPPED && info.si_code != CLD_STOPPED { return .exited(pid) }
+            usleep(100)
+        }
+        return .none
     }
 
     func handleStatus() {

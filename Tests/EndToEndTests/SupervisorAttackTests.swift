@@ -449,6 +449,37 @@ import Testing
         #expect(!r.violations("exec").isEmpty)
     }
 
+    /// The same race against a program that makes no supervised call at all: a static
+    /// binary that writes to the stdout it inherited and exits. Confirming at the next
+    /// supervised call would never catch it; the exec is confirmed at its exec stop, before
+    /// the new program's first instruction.
+    @Test func racingThreadCannotSwapInAProgramThatNeverCallsBack() throws {
+        let t = Tree()
+        let payload = t.root + "/other/static-payload"
+        try Self.staticWriteAndExit("PWNED\n").write(to: URL(fileURLWithPath: payload))
+        chmod(payload, 0o755)
+        let r = try t.probe("race-exec", "/bin/true", payload, "300")
+        #expect(r.stdout == "ok rounds=300\n", "\(r.stdout)")
+        #expect(!r.violations("exec").isEmpty)
+    }
+
+    /// A minimal x86-64 ELF executable: write(1, message), exit(0); no libc, no loader.
+    static func staticWriteAndExit(_ message: String) -> Data {
+        let text = Array(message.utf8)
+        var code: [UInt8] = [0xB8, 1, 0, 0, 0, 0xBF, 1, 0, 0, 0]  // mov eax, 1 (write); mov edi, 1
+        code += [0x48, 0x8D, 0x35, 16, 0, 0, 0]  // lea rsi, [rip + 16] (the message, after the code)
+        code += [0xBA, UInt8(text.count), 0, 0, 0, 0x0F, 0x05]  // mov edx, len; syscall
+        code += [0xB8, 60, 0, 0, 0, 0x31, 0xFF, 0x0F, 0x05]  // mov eax, 60 (exit); xor edi, edi; syscall
+        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        let base: UInt64 = 0x40_0000, headers: UInt64 = 64 + 56
+        let size = headers + UInt64(code.count + text.count)
+        var elf: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 8)
+        elf += le(2, 2) + le(0x3E, 2) + le(1, 4) + le(base + headers, 8) + le(64, 8) + le(0, 8)
+        elf += le(0, 4) + le(64, 2) + le(56, 2) + le(1, 2) + le(0, 2) + le(0, 2) + le(0, 2)
+        elf += le(1, 4) + le(5, 4) + le(0, 8) + le(base, 8) + le(base, 8) + le(size, 8) + le(size, 8) + le(0x1000, 8)
+        return Data(elf + code + text)
+    }
+
     @Test func otherAddressFamiliesAndNewerPathCallsAreChecked() throws {
         let t = Tree()
         let packet = try t.probe("sendto-family", "17")  // AF_PACKET

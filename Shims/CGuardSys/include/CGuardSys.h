@@ -83,6 +83,11 @@ ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote)
 ssize_t guard_write_memory(pid_t pid, const void *local, size_t count, uint64_t remote);  ///< process_vm_writev of one range
 int guard_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);  ///< 0 or errno
 
+// Exec confirmation at the exec stop (Supervisor+Exec.swift); each returns 0 or errno.
+int guard_trace_exec(pid_t tid);                        ///< PTRACE_SEIZE with TRACEEXEC | EXITKILL
+int guard_trace_interrupt(pid_t tid);                   ///< PTRACE_INTERRUPT
+int guard_trace_release(pid_t tid, int sig);            ///< PTRACE_DETACH, delivering sig (0: none)
+
 // ---------------------------------------------------------------- notify.c (ioctls)
 
 int guard_notif_recv(int fd, struct seccomp_notif *req);   ///< 0 or errno (ENOENT: target gone)
