@@ -29,6 +29,23 @@ for x in r:
     print(f"  {x['command'][:70]:70s} median {x['median']*1e3:7.3f} ms  (+{x['median']*1e3-base:6.3f} ms)")
 PY
 
+echo "== exec: sh runs /bin/true 300 times; bare, files supervised, files and exec supervised (hyperfine median)"
+cat > "$OUT/exec.json" <<'JSON'
+{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["/tmp/**", "/dev/null"], "exec": ["/usr/bin/*", "/bin/*"]}}}
+JSON
+LOOP='i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done'
+hyperfine -N --warmup 3 --runs 30 --export-json "$OUT/exec-runs.json" \
+    "/bin/sh -c '$LOOP'" "$G run --report /dev/null -p $OUT/files.json -- /bin/sh -c '$LOOP'" \
+    "$G run --report /dev/null -p $OUT/exec.json -- /bin/sh -c '$LOOP'" >/dev/null
+python3 - "$OUT/exec-runs.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+names = ["bare", "guard, files (exec not listed)", "guard, files and exec (checked, confirmed at the exec stop)"]
+for name, x in zip(names, r):
+    print(f"  {name:62s} {x['median']*1e3:8.2f} ms  {(x['median']-r[0]['median'])*1e6/300:+7.1f} us per exec")
+print(f"  exec supervision alone: {(r[2]['median']-r[1]['median'])*1e6/300:+.1f} us per exec")
+PY
+
 echo "== allowed syscall (getppid) in a tight loop, ns per call, 5 runs each, best"
 best() { local b=1e9; for i in 1 2 3 4 5; do v=$("$@" | awk '{print $2}'); b=$(python3 -c "print(min($b,$v))"); done; echo $b; }
 bare=$(best $P loop-getppid 5000000)

@@ -92,21 +92,19 @@ extension Supervisor {
     /// call returns: an exec that happened stops first at its exec stop, where the new
     /// program is checked before it runs; one that failed stops at the interrupt.
     func followExec(tid: Int32, _ exec: PendingExec) {
-        guard guard_trace_interrupt(tid) == 0 else { return }  // gone (EXITKILL ends the trace)
+        _ = guard_trace_interrupt(tid)  // fails only if it is already dying: its exit comes below
         var killed = false
         while true {
             var info = siginfo_t()
-            // Look before collecting: an exit of the guard's own child is the main thread's to reap.
             if waitid(P_ALL, 0, &info, WEXITED | WSTOPPED | __WALL | __WNOTHREAD | WNOWAIT) != 0 {
                 if errno == EINTR { continue }
                 return  // ECHILD: nothing traced any more
             }
             let pid = info._sifields._sigchld.si_pid
             guard info.si_code == CLD_TRAPPED || info.si_code == CLD_STOPPED else {
-                // It died under trace. A zombie ptracee is visible only to its tracer (and its
-                // parent, if that is the guard): collecting it hands it on to its real parent.
-                var status: Int32 = 0
-                if ProcInfo.parent(pid) != getpid() { _ = waitpid(pid, &status, __WALL | __WNOTHREAD) }
+                // It died under trace: a zombie ptracee waits for its tracer (collecting it
+                // hands it on to its real parent), and the main child's status is kept.
+                collectTraced(pid)
                 return
             }
             var status: Int32 = 0
@@ -122,6 +120,16 @@ extension Supervisor {
             // with the signal it was about to take.
             _ = guard_trace_release(pid, event == 0 ? (status >> 8) & 0xFF : 0)
             return
+        }
+    }
+
+    /// Collects a process that died traced by this thread. If it is the guard's main child
+    /// its status is kept for the main thread (under the lock its reaping holds, so the main
+    /// thread never sees the child gone without its status).
+    func collectTraced(_ pid: Int32) {
+        tracedMainStatus.withLock { kept in
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG | __WALL | __WNOTHREAD) == pid && pid == child.pid { kept = status }
         }
     }
 

@@ -44,6 +44,9 @@ public final class Supervisor {
     /// Callers' identities by thread, dropped when a thread changes its identity (those
     /// syscalls notify) and after a second (a thread id may be reused).
     var credentialCache: [Int32: (credentials: Credentials, expires: Int64)] = [:]
+    /// The main child's status when it died during an exec a notification thread traced
+    /// (that thread collects it); the lock is also held while the main thread reaps.
+    let tracedMainStatus = Mutex<Int32?>(nil)
     /// Execs allowed but not yet confirmed, by process.
     var pendingExecs: [Int32: PendingExec] = [:]
     /// `guard profile`: record instead of enforce.
@@ -162,21 +165,27 @@ public final class Supervisor {
     /// Reaps every exited child: the main one records its status, orphans that were
     /// re-parented to the guard (PID 1 or subreaper) are just collected.
     func reapChildren() {
-        var status: Int32 = 0
-        if ownsProcess {
-            while case .exited(let pid) = nextExited(P_ALL, 0) {
-                if waitpid(pid, &status, WNOHANG | __WALL) == pid && pid == child.pid { mainStatus = status }
+        let known = mainStatus != nil
+        let found = tracedMainStatus.withLock { tracedStatus -> Int32? in
+            var status: Int32 = 0
+            var found: Int32?
+            if ownsProcess {
+                while case .exited(let pid) = nextExited(P_ALL, 0) {
+                    if waitpid(pid, &status, WNOHANG | __WALL) == pid && pid == child.pid { found = status }
+                }
+            }
+            if found != nil || known { return found }
+            switch nextExited(P_PID, id_t(child.pid)) {
+            case .exited:
+                return waitpid(child.pid, &status, WNOHANG | __WALL) == child.pid ? status : nil
+            case .noChild:
+                // Collected by the notification thread that traced its exec, or elsewhere (a
+                // caller's own waitpid(-1): then the status is lost, the run is over).
+                return tracedStatus ?? 0
+            case .none: return nil
             }
         }
-        guard mainStatus == nil else { return }
-        switch nextExited(P_PID, id_t(child.pid)) {
-        case .exited:
-            if waitpid(child.pid, &status, WNOHANG | __WALL) == child.pid { mainStatus = status }
-        case .noChild:
-            // Reaped elsewhere (a caller's own waitpid(-1)): the status is lost, the run is over.
-            mainStatus = 0
-        case .none: break
-        }
+        if !known { mainStatus = found }
     }
 
     enum ChildState { case exited(Int32), none, noChild }

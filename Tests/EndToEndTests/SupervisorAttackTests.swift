@@ -463,6 +463,34 @@ import Testing
         #expect(!r.violations("exec").isEmpty)
     }
 
+    /// Execs let run under trace end as the kernel says: one that fails returns its error and
+    /// the program goes on; one made by a second thread (the kernel gives it the process id)
+    /// and a script with an allowed interpreter run.
+    @Test func tracedExecsEndAsTheKernelSays() throws {
+        let root = Harness.tempDir()
+        try FileManager.default.createDirectory(atPath: root + "/bin", withIntermediateDirectories: true)
+        Harness.write("not a program\n", to: root + "/bin/plain")
+        Harness.write("#!/bin/sh\necho script ran\n", to: root + "/bin/script")
+        chmod(root + "/bin/script", 0o755)
+        Harness.write("""
+            {"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["/dev/null"],
+              "exec": ["\(root)/bin/*", "\(Harness.products)/**", "/usr/bin/*", "/bin/*", "/root/.pyenv/**"]}}}
+            """, to: root + "/policy.json")
+        func run(_ args: String...) throws -> Harness.Result {
+            try Harness.run(["run", "-p", root + "/policy.json", "--"] + args)
+        }
+        let plain = try run(Harness.probe, "exec", root + "/bin/plain")
+        #expect(plain.stdout == "err EACCES\n", "\(plain.stdout) \(plain.stderr)")
+        let script = try run(Harness.probe, "exec", root + "/bin/script")
+        #expect(script.status == 0 && script.stdout == "script ran\n", "\(script.stdout) \(script.stderr)")
+        let threaded = try run(
+            "python3", "-c", "import os, threading; t = threading.Thread(target=lambda: os.execv('/bin/echo', ['echo', 'from a thread'])); t.start(); t.join()")
+        #expect(threaded.status == 0 && threaded.stdout == "from a thread\n", "\(threaded.stdout) \(threaded.stderr)")
+        for r in [plain, script, threaded] {
+            #expect(r.reports.allSatisfy { $0["event"]?.stringValue != "violation" }, "\(r.reports)")
+        }
+    }
+
     /// A minimal x86-64 ELF executable: write(1, message), exit(0); no libc, no loader.
     static func staticWriteAndExit(_ message: String) -> Data {
         let text = Array(message.utf8)
