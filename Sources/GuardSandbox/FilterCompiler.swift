@@ -142,6 +142,12 @@ public enum FilterCompiler {
             _ = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)
         }
 
+        if supervisesPaths {
+            // Path calls newer than libseccomp's syscall table, so never named above: refused
+            // with ENOSYS (callers fall back to setxattr, removexattr and chattr's ioctl, which
+            // are supervised). An error here means the default action refuses them already.
+            for nr in SupervisedSyscalls.unnamedPathCalls { _ = seccomp_rule_add_array(ctx, actErrno(UInt32(ENOSYS)), nr, 0, nil) }
+        }
         var table: [SyscallKey: (name: String, kind: SyscallKind)] = [:]
         for (name, entry) in wanted.sorted(by: { $0.key < $1.key }) {
             let nr = seccomp_syscall_resolve_name(name)

@@ -23,8 +23,9 @@ public enum FileOperation: Sendable, Equatable {
     case link, linkat, symlink, symlinkat
     case mkdir, mkdirat, mknod, mknodat
     case truncate, chmod, fchmodat, fchmodat2, chown, lchown, fchownat
+    case setxattr, lsetxattr, removexattr, lremovexattr, utimensat, utimes, utime, futimesat
     /// On an open file: the caller's fd.
-    case fchmod, fchown
+    case fchmod, fchown, fsetxattr, fremovexattr
     case chroot
 }
 
@@ -43,9 +44,15 @@ enum SupervisedSyscalls {
         ("mkdir", .mkdir), ("mkdirat", .mkdirat), ("mknod", .mknod), ("mknodat", .mknodat),
         ("truncate", .truncate), ("chmod", .chmod), ("fchmodat", .fchmodat), ("fchmodat2", .fchmodat2),
         ("chown", .chown), ("lchown", .lchown), ("fchownat", .fchownat), ("fchmod", .fchmod), ("fchown", .fchown),
+        ("setxattr", .setxattr), ("lsetxattr", .lsetxattr), ("fsetxattr", .fsetxattr),
+        ("removexattr", .removexattr), ("lremovexattr", .lremovexattr), ("fremovexattr", .fremovexattr),
+        ("utimensat", .utimensat), ("utimes", .utimes), ("utime", .utime), ("futimesat", .futimesat),
         // A process that changes its root would make every path mean something else.
         ("chroot", .chroot),
     ]
+    /// x86-64 numbers of path calls libseccomp 2.5 cannot name: setxattrat (463),
+    /// removexattrat (466), open_tree_attr (467), file_setattr (469).
+    static let unnamedPathCalls: [Int32] = [463, 466, 467, 469]
     /// Denied whenever files or network are supervised (unless allowed by name).
     static let supervisionEscapes = [
         "io_uring_setup", "ptrace", "pidfd_getfd", "process_vm_readv", "process_vm_writev", "name_to_handle_at",

@@ -115,8 +115,14 @@ extension Supervisor {
         case .openat2:
             guard n.args[3] >= 24, let how = memory(n).read(n.args[2], count: 24) else { return .fail(EFAULT) }
             return emulateOpen(n, name: name, dirfd: n.int(0), pathArg: 1, flags: how.littleEndian(at: 0), mode: how.littleEndian(at: 8), resolve: how.littleEndian(at: 16))
-        case .fchmod, .fchown:
+        case .fchmod, .fchown, .fsetxattr, .fremovexattr:
             return emulateDescriptorOperation(n, name: name, op: op, fd: n.int(0))
+        case .utimensat where n.args[1] == 0:  // futimens
+            return emulateDescriptorOperation(n, name: name, op: op, fd: n.int(0))
+        case .utimensat where n.int(3) & Self.atEmptyPath != 0:
+            guard let raw = memory(n).readCString(n.args[1]) else { return .fail(EFAULT) }
+            if raw.isEmpty { return emulateDescriptorOperation(n, name: name, op: op, fd: n.int(0), emptyPath: true) }
+            return emulatePathOperation(n, name: name, op: op)
         case .fchmodat2 where n.int(3) & Self.atEmptyPath != 0, .fchownat where n.int(4) & Self.atEmptyPath != 0:
             guard let raw = memory(n).readCString(n.args[1]) else { return .fail(EFAULT) }
             if raw.isEmpty { return emulateDescriptorOperation(n, name: name, op: op, fd: n.int(0)) }
@@ -321,6 +327,10 @@ extension Supervisor {
         case .fchmodat: return [(n.int(0), n.args[1], true)]
         case .fchmodat2: return [(n.int(0), n.args[1], n.args[3] & atSymlinkNoFollow == 0)]
         case .fchownat: return [(n.int(0), n.args[1], n.args[4] & atSymlinkNoFollow == 0)]
+        case .setxattr, .removexattr, .utimes, .utime: return [(cwd, n.args[0], true)]
+        case .lsetxattr, .lremovexattr: return [(cwd, n.args[0], false)]
+        case .utimensat: return [(n.int(0), n.args[1], n.args[3] & atSymlinkNoFollow == 0)]
+        case .futimesat: return [(n.int(0), n.args[1], true)]
         default: return []
         }
     }

@@ -64,7 +64,14 @@ extension Supervisor {
     /// caller's open file, taken with pidfd_getfd (a thread that puts another file at that
     /// fd number meanwhile changes nothing that was checked); its path needs `write`, like
     /// chmod's and chown's, and the call is made on it as the caller.
-    func emulateDescriptorOperation(_ n: Notification, name: String, op: FileOperation, fd callerFD: Int32) -> Verdict {
+    func emulateDescriptorOperation(
+        _ n: Notification, name: String, op: FileOperation, fd callerFD: Int32, emptyPath: Bool = false
+    ) -> Verdict {
+        let change: AttributeChange?
+        switch readAttributeChange(op, n) {
+        case .success(let c): change = c
+        case .failure(let e): return .fail(e.rawValue)
+        }
         let fd = callerFD == PathResolver.atFDCWD
             ? openProcEntry("/proc/\(n.tid)/cwd", O_PATH | O_CLOEXEC) : takeDescriptor(n, callerFD)
         guard fd >= 0 else { return .fail(EBADF) }
@@ -77,6 +84,7 @@ extension Supervisor {
                 let rule = checkFile(pathResolver.normalizedForRules(path, tid: n.tid), .write)
                 if !rule.allowed, let refused = fileViolation(n, name: name, path: path, rule: rule.rule) { return refused }
             }
+            if let change { return apply(change, descriptor: fd, emptyPath: emptyPath) }
             let rc: Int32
             switch op {
             case .fchmod: rc = fchmod(fd, mode_t(truncatingIfNeeded: n.args[1]))
@@ -103,6 +111,11 @@ extension Supervisor {
         if op == .symlink || op == .symlinkat {
             guard let t = memory(n).readCString(n.args[0]) else { return .fail(EFAULT) }
             linkTarget = t
+        }
+        let change: AttributeChange?
+        switch readAttributeChange(op, n) {
+        case .success(let c): change = c
+        case .failure(let e): return .fail(e.rawValue)
         }
         guard stillValid(n) else { return .answered }
 
@@ -131,6 +144,7 @@ extension Supervisor {
                 let rule = checkFile(pathResolver.normalizedForRules(p.path, tid: n.tid), .write)
                 if !rule.allowed, let refused = fileViolation(n, name: name, path: p.path, rule: rule.rule) { return refused }
             }
+            if let change, let pin = pins.first { return apply(change, to: pin) }
             return perform(op, n, pins, linkTarget: linkTarget)
         }
     }

@@ -296,6 +296,67 @@ import Testing
         #expect(Set(refused.compactMap { $0["syscall"]?.stringValue }) == ["fchmod", "fchown", "fchmodat2", "fchownat"])
     }
 
+    /// Extended attributes and timestamps change a file as chmod does: every form (path,
+    /// no-follow, descriptor, AT_EMPTY_PATH, the old utimes/utime/futimesat) needs `write`;
+    /// a symlink in the writable tree does not carry the change to a read-only target.
+    @Test func attributesAndTimesNeedWrite() throws {
+        let root = Harness.tempDir()
+        try FileManager.default.createDirectory(atPath: root + "/w", withIntermediateDirectories: true)
+        Harness.write("read only\n", to: root + "/ro.txt")
+        Harness.write("writable\n", to: root + "/w/f.txt")
+        try FileManager.default.createSymbolicLink(atPath: root + "/w/link", withDestinationPath: "../ro.txt")
+        let setUp = "import os, sys\nfor p in sys.argv[1:]:\n    os.setxattr(p, 'user.pre', b'1'); os.setxattr(p, 'user.pre2', b'1'); os.utime(p, (500, 500))"
+        _ = try Harness.exec("/usr/bin/env", ["python3", "-c", setUp, root + "/ro.txt", root + "/w/f.txt"])
+        let policy = root + "/policy.json"
+        Harness.write(#"{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["\#(root)/w/**", "/dev/null"]}}}"#,
+                      to: policy)
+        let script = """
+            import ctypes, os, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            def attempt(name, call):
+                try:
+                    call(); print(name, "ok")
+                except OSError as e:
+                    print(name, "err", e.errno)
+            def c(rc):
+                if rc != 0: raise OSError(ctypes.get_errno(), "")
+            for path in sys.argv[1:3]:
+                fd = os.open(path, os.O_RDONLY)
+                p = path.encode()
+                attempt("setxattr", lambda: os.setxattr(path, "user.t", b"v"))
+                attempt("removexattr", lambda: os.removexattr(path, "user.pre"))
+                attempt("fsetxattr", lambda: os.setxattr(fd, "user.f", b"v"))
+                attempt("fremovexattr", lambda: os.removexattr(fd, "user.pre2"))
+                attempt("utimensat", lambda: os.utime(path, (1000, 1000)))
+                attempt("futimens", lambda: os.utime(fd, (1000, 1000)))
+                attempt("utimensat-empty", lambda: c(libc.syscall(280, fd, b"", None, 0x1000)))
+                attempt("utimes", lambda: c(libc.syscall(235, p, None)))
+                attempt("utime", lambda: c(libc.syscall(132, p, None)))
+                attempt("futimesat", lambda: c(libc.syscall(261, -100, p, None)))
+            link = sys.argv[3]
+            attempt("setxattr-link", lambda: os.setxattr(link, "user.t", b"v"))
+            attempt("lsetxattr-link", lambda: os.setxattr(link, "user.t", b"v", follow_symlinks=False))
+            attempt("utime-link", lambda: os.utime(link, (1000, 1000)))
+            attempt("lutime-link", lambda: os.utime(link, (1000, 1000), follow_symlinks=False))
+            ro = sys.argv[1].encode()  # calls newer than the filter library: not supported
+            attempt("setxattrat", lambda: c(libc.syscall(463, -100, ro, 0, b"user.x", None, 0)))
+            attempt("removexattrat", lambda: c(libc.syscall(466, -100, ro, 0, b"user.pre")))
+            """
+        let r = try Harness.run(["run", "-p", policy, "--", "python3", "-c", script, root + "/ro.txt", root + "/w/f.txt", root + "/w/link"])
+        let names = ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "futimens", "utimensat-empty", "utimes", "utime", "futimesat"]
+        let expected = names.map { "\($0) err 13\n" }.joined() + names.map { "\($0) ok\n" }.joined()
+            + "setxattr-link err 13\nlsetxattr-link err 1\nutime-link err 13\nlutime-link ok\n"
+            + "setxattrat err 38\nremovexattrat err 38\n"
+        #expect(r.stdout == expected, "\(r.stdout) \(r.stderr)")
+        // Nothing about the read-only file changed; everything about the writable one did.
+        let check = "import os, sys\nfor p in sys.argv[1:]:\n    print(sorted(os.listxattr(p)), int(os.stat(p).st_mtime) == 500)"
+        let after = try Harness.exec("/usr/bin/env", ["python3", "-c", check, root + "/ro.txt", root + "/w/f.txt"])
+        #expect(after.1 == "['user.pre', 'user.pre2'] True\n['user.f', 'user.t'] False\n", "\(after.1) \(after.2)")
+        let refused = r.violations("file").filter { $0["path"]?.stringValue == root + "/ro.txt" }
+        #expect(Set(refused.compactMap { $0["syscall"]?.stringValue })
+            == ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "utimes", "utime", "futimesat"])
+    }
+
     @Test func unlistedExecAndMemfdExecAreDenied() throws {
         let t = Tree()
         let unlisted = try t.probe("exec", "/usr/sbin/nologin")

@@ -12,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>  // setxattr and relatives: not in Swift's Glibc module
 
 // ---------------------------------------------------------------- spawn.c
 
