@@ -73,6 +73,13 @@ extension Supervisor {
             recordWrite(n, dirfd: n.int(2), pointer: n.args[3])
         case "symlink": recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[1])
         case "symlinkat": recordWrite(n, dirfd: n.int(1), pointer: n.args[2])
+        case "setxattr", "removexattr", "utimes", "utime":
+            recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0], follow: true)
+        case "lsetxattr", "lremovexattr": recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0])
+        case "futimesat": recordWrite(n, dirfd: n.int(0), pointer: n.args[1], follow: true)
+        case "utimensat" where n.args[1] != 0:
+            recordWrite(n, dirfd: n.int(0), pointer: n.args[1], follow: n.args[3] & 0x100 == 0)
+        case "fchmod", "fchown", "fsetxattr", "fremovexattr", "utimensat": recordDescriptorWrite(n, fd: n.int(0))
         default: break
         }
         return .continue
@@ -95,8 +102,17 @@ extension Supervisor {
         if writes { observation.filesWritten.insert(path) } else { observation.filesRead.insert(path) }
     }
 
-    func recordWrite(_ n: Notification, dirfd: Int32, pointer: UInt64) {
-        if let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: false) { observation.filesWritten.insert(path) }
+    func recordWrite(_ n: Notification, dirfd: Int32, pointer: UInt64, follow: Bool = false) {
+        if let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: follow) { observation.filesWritten.insert(path) }
+    }
+
+    /// A change made through an open file (fchmod, fsetxattr, futimens…): its path needs
+    /// `write` under enforcement. Pipes, sockets and anonymous files have none.
+    func recordDescriptorWrite(_ n: Notification, fd: Int32) {
+        guard let path = ProcInfo.readLink("/proc/\(n.tid)/fd/\(fd)"), path.hasPrefix("/"), !path.hasSuffix(" (deleted)"),
+            !pathResolver.isSupervisorOwn(path)
+        else { return }
+        observation.filesWritten.insert(pathResolver.normalizedForRules(path, tid: n.tid))
     }
 
     func recordExec(_ n: Notification, dirfd: Int32, pointer: UInt64) {

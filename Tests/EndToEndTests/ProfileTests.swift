@@ -111,6 +111,34 @@ import Testing
         #expect(!net.violations().isEmpty)
     }
 
+    /// Changes made without opening for writing (timestamps, extended attributes, a mode
+    /// set through a read-only fd) are writes under enforcement, so the recording lists them.
+    /// Outside /tmp, whose writes are generalized to a scratch glob.
+    @Test func attributeAndDescriptorChangesAreRecordedAsWrites() throws {
+        let dir = "/var/tmp/guard-profile-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["a", "b", "c"] { Harness.write("x\n", to: dir + "/" + name) }
+        let script = """
+            import os, sys
+            d = sys.argv[1]
+            os.utime(d + "/a", (1000, 1000))
+            os.setxattr(d + "/b", "user.x", b"1")
+            fd = os.open(d + "/c", os.O_RDONLY); os.fchmod(fd, 0o600); os.utime(fd, (1000, 1000))
+            print("done")
+            """
+        let policy = Harness.tempDir() + "/policy.json"
+        let recorded = try Harness.run(["profile", "-o", policy, "--", "/usr/bin/python3", "-c", script, dir])
+        #expect(recorded.stdout == "done\n", "\(recorded.stderr)")
+        let written = try Self.json(policy)["defaults"]?["files"]?["write"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for name in ["a", "b", "c"] {
+            let path = dir + "/" + name  // exact, or under a scratch glob such as /var/tmp/**
+            #expect(written.contains { $0 == path || ($0.hasSuffix("/**") && path.hasPrefix($0.dropLast(2))) }, "\(written)")
+        }
+        let run = try Harness.run(["run", "-p", policy, "--", "/usr/bin/python3", "-c", script, dir])
+        #expect(run.stdout == "done\n" && run.violations().isEmpty, "\(run.stdout) \(run.violations())")
+    }
+
     @Test func anAddressThatWasNotRecordedIsANetworkViolation() throws {
         let dir = Harness.tempDir()
         let policy = dir + "/bind.json"
