@@ -243,6 +243,21 @@ import Testing
         #expect(try t.probe("chmod", t.root + "/allowed/link.txt", "777").stdout == "err EACCES\n")
     }
 
+    /// Python that prints "NAME ok" or "NAME err ERRNO" for each attempted call; `c(rc)`
+    /// turns a libc return code into an OSError.
+    static let attemptPrelude = """
+        import ctypes, os, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        def attempt(name, call):
+            try:
+                call(); print(name, "ok")
+            except OSError as e:
+                print(name, "err", e.errno)
+        def c(rc):
+            if rc != 0: raise OSError(ctypes.get_errno(), "")
+
+        """
+
     /// Mode and owner changes through an open file (fchmod, fchown, and fchmodat2/fchownat
     /// on "" with AT_EMPTY_PATH) need `write` like chmod and chown: a file the policy lets
     /// the program read stays as it was; one it may write changes; a pipe has no path.
@@ -255,16 +270,7 @@ import Testing
         let policy = root + "/policy.json"
         Harness.write(#"{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["\#(root)/w/**", "/dev/null"]}}}"#,
                       to: policy)
-        let script = """
-            import ctypes, os, sys
-            libc = ctypes.CDLL(None, use_errno=True)
-            def attempt(name, call):
-                try:
-                    call(); print(name, "ok")
-                except OSError as e:
-                    print(name, "err", e.errno)
-            def c(rc):
-                if rc != 0: raise OSError(ctypes.get_errno(), "")
+        let script = Self.attemptPrelude + """
             for path in sys.argv[1:]:
                 fd = os.open(path, os.O_RDONLY)
                 attempt("fchmod", lambda: os.fchmod(fd, 0o600))
@@ -310,16 +316,7 @@ import Testing
         let policy = root + "/policy.json"
         Harness.write(#"{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["\#(root)/w/**", "/dev/null"]}}}"#,
                       to: policy)
-        let script = """
-            import ctypes, os, sys
-            libc = ctypes.CDLL(None, use_errno=True)
-            def attempt(name, call):
-                try:
-                    call(); print(name, "ok")
-                except OSError as e:
-                    print(name, "err", e.errno)
-            def c(rc):
-                if rc != 0: raise OSError(ctypes.get_errno(), "")
+        let script = Self.attemptPrelude + """
             for path in sys.argv[1:3]:
                 fd = os.open(path, os.O_RDONLY)
                 p = path.encode()
