@@ -258,6 +258,24 @@ import Testing
 
         """
 
+    /// An unnamed O_TMPFILE file made in the writable tree cannot be given a name in a denied
+    /// one, by AT_EMPTY_PATH or through its /proc/self/fd link; nor can one be made there.
+    @Test func tmpfileCannotBeLinkedIntoADeniedTree() throws {
+        let t = Tree()
+        let script = Self.attemptPrelude + """
+            root = sys.argv[1]
+            fd = os.open(root + "/allowed", os.O_TMPFILE | os.O_WRONLY, 0o600)
+            os.write(fd, b"smuggled")
+            attempt("linkat-empty", lambda: c(libc.linkat(fd, b"", -100, (root + "/other/t1").encode(), 0x1000)))
+            proc = ("/proc/self/fd/%d" % fd).encode()
+            attempt("linkat-proc", lambda: c(libc.linkat(-100, proc, -100, (root + "/other/t2").encode(), 0x400)))
+            attempt("tmpfile-in-denied", lambda: os.open(root + "/other", os.O_TMPFILE | os.O_WRONLY, 0o600))
+            """
+        let r = try Harness.run(["run", "-p", t.policy, "--", "python3", "-c", script, t.root])
+        #expect(r.stdout == "linkat-empty err 13\nlinkat-proc err 13\ntmpfile-in-denied err 13\n", "\(r.stdout) \(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: t.root + "/other") == ["secret.txt"])
+    }
+
     /// Mode and owner changes through an open file (fchmod, fchown, and fchmodat2/fchownat
     /// on "" with AT_EMPTY_PATH) need `write` like chmod and chown: a file the policy lets
     /// the program read stays as it was; one it may write changes; a pipe has no path.

@@ -203,6 +203,36 @@ import Testing
         #expect(r.stdout == "ok hello fd\n", "\(r.stdout) \(r.stderr)")
     }
 
+    /// SCM_RIGHTS naming an fd number the caller does not hold fails as the kernel's own
+    /// send would (EBADF): the numbers are the caller's, never the guard's.
+    @Test func passingAnFdTheCallerDoesNotHoldFails() throws {
+        let root = Harness.tempDir()
+        let policy = root + "/policy.json"
+        Harness.write(#"{"version": 1, "defaults": {"network": {"connect": ["unix:\#(root)/*"], "bind": ["*"]}}}"#, to: policy)
+        let script = """
+            import array, os, socket, sys
+            r = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); r.bind(sys.argv[1]); r.setblocking(False)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            for fd in (987, 3, 4):
+                try:
+                    os.fstat(fd); continue  # held by the caller: not this test's case
+                except OSError:
+                    pass
+                try:
+                    s.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]))], 0, sys.argv[1])
+                    print(fd, "sent")
+                except OSError as e:
+                    print("err", e.errno)
+            try:
+                r.recv(10); print("received")
+            except BlockingIOError:
+                print("nothing received")
+            """
+        let r = try Harness.run(["run", "-p", policy, "--", "python3", "-c", script, root + "/r.sock"])
+        #expect(r.stdout.hasPrefix("err 9\n") && r.stdout.hasSuffix("nothing received\n"), "\(r.stdout) \(r.stderr)")
+        #expect(!r.stdout.contains("sent"), "\(r.stdout)")
+    }
+
     static func counts(_ text: String) -> [String: Int] {
         var out: [String: Int] = [:]
         for part in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
