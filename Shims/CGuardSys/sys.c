@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -106,3 +107,5 @@ int guard_trace_exec(pid_t tid) {
 int guard_trace_interrupt(pid_t tid) { return ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 ? errno : 0; }
 
 int guard_trace_release(pid_t tid, int sig) { return ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig) < 0 ? errno : 0; }
+
+int guard_ioctl(int fd, unsigned long command, void *argument) { return ioctl(fd, command, argument) < 0 ? errno : 0; }

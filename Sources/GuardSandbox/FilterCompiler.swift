@@ -149,6 +149,21 @@ public enum FilterCompiler {
             for nr in SupervisedSyscalls.unnamedPathCalls { _ = seccomp_rule_add_array(ctx, actErrno(UInt32(ENOSYS)), nr, 0, nil) }
         }
         var table: [SyscallKey: (name: String, kind: SyscallKind)] = [:]
+        let ioctl = seccomp_syscall_resolve_name("ioctl")
+        let filePaths = policy.files.map { $0.read != nil || $0.write != nil || !$0.deny.isEmpty } ?? false
+        // Only the flag-changing ioctl commands notify. The kernel takes the command as an
+        // unsigned int, so the upper half of the register must not hide one. Where unlisted
+        // syscalls notify already (a `default: deny` policy, e.g. a recorded one), libseccomp
+        // cannot add a rule with the default's action and 2.5 takes one comparison per
+        // argument, so ioctl stays allowed whole there (README, limits).
+        if notify && filePaths && syscalls.action(for: "ioctl") == .allow && ioctl >= 0 && defaultAction != SCMP_ACT_NOTIFY {
+            for (command, _) in SupervisedSyscalls.fileFlagIoctls {
+                var compare = scmp_arg_cmp(arg: 1, op: SCMP_CMP_MASKED_EQ, datum_a: 0xFFFF_FFFF, datum_b: command)
+                let rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, ioctl, 1, &compare)
+                if rc != 0 { throw FilterError(message: "libseccomp: cannot add a rule for ioctl: \(String(cString: strerror(-rc)))") }
+            }
+            table[SyscallKey(arch: Arch.x86_64, nr: ioctl)] = ("ioctl", .file(.setFileFlags))
+        }
         for (name, entry) in wanted.sorted(by: { $0.key < $1.key }) {
             let nr = seccomp_syscall_resolve_name(name)
             guard nr != __NR_SCMP_ERROR else { continue }

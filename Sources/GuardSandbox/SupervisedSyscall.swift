@@ -26,6 +26,8 @@ public enum FileOperation: Sendable, Equatable {
     case setxattr, lsetxattr, removexattr, lremovexattr, utimensat, utimes, utime, futimesat
     /// On an open file: the caller's fd.
     case fchmod, fchown, fsetxattr, fremovexattr
+    /// ioctl FS_IOC_SETFLAGS or FS_IOC_FSSETXATTR (chattr): inode flags of the caller's fd.
+    case setFileFlags
     case chroot
 }
 
@@ -53,6 +55,9 @@ enum SupervisedSyscalls {
     /// x86-64 numbers of path calls libseccomp 2.5 cannot name: setxattrat (463),
     /// removexattrat (466), open_tree_attr (467), file_setattr (469).
     static let unnamedPathCalls: [Int32] = [463, 466, 467, 469]
+    /// The ioctl commands that change an inode's flags (chattr): FS_IOC_SETFLAGS and
+    /// FS_IOC_FSSETXATTR, with the size of what they read.
+    static let fileFlagIoctls: [(command: UInt64, size: Int)] = [(0x4008_6602, 4), (0x401C_5820, 28)]
     /// Denied whenever files or network are supervised (unless allowed by name).
     static let supervisionEscapes = [
         "io_uring_setup", "ptrace", "pidfd_getfd", "process_vm_readv", "process_vm_writev", "name_to_handle_at",

@@ -12,6 +12,8 @@ enum AttributeChange {
     case removeXattr(name: [UInt8])
     /// nil: both to the current time.
     case times([timespec]?)
+    /// An inode-flags ioctl and the bytes it passes (an int, or a struct fsxattr).
+    case fileFlags(command: UInt, argument: [UInt8])
 }
 
 extension Supervisor {
@@ -50,6 +52,13 @@ extension Supervisor {
                 guard (0..<1_000_000).contains(words[1]), (0..<1_000_000).contains(words[3]) else { return .failure(Errno(rawValue: EINVAL)) }
                 return .success(.times([timespec(tv_sec: words[0], tv_nsec: words[1] * 1000), timespec(tv_sec: words[2], tv_nsec: words[3] * 1000)]))
             }
+        case .setFileFlags:
+            let command = n.args[1] & 0xFFFF_FFFF
+            guard let size = SupervisedSyscalls.fileFlagIoctls.first(where: { $0.command == command })?.size else {
+                return .failure(Errno(rawValue: ENOTTY))
+            }
+            guard let bytes = memory.read(n.args[2], count: size) else { return .failure(Errno(rawValue: EFAULT)) }
+            return .success(.fileFlags(command: UInt(command), argument: bytes))
         default:
             return .success(nil)
         }
@@ -92,6 +101,7 @@ extension Supervisor {
         case .times(let times):
             rc = times.map { t in t.withUnsafeBufferPointer { utimensat(AT_FDCWD, path, $0.baseAddress, flags) } }
                 ?? utimensat(AT_FDCWD, path, nil, flags)
+        case .fileFlags: return .fail(EINVAL)  // only ever on a descriptor
         }
         return rc == 0 ? .value(0) : .fail(errno)
     }
@@ -109,6 +119,9 @@ extension Supervisor {
             rc = times.map { t in
                 t.withUnsafeBufferPointer { emptyPath ? utimensat(fd, "", $0.baseAddress, Self.atEmptyPath) : futimens(fd, $0.baseAddress) }
             } ?? (emptyPath ? utimensat(fd, "", nil, Self.atEmptyPath) : futimens(fd, nil))
+        case .fileFlags(let command, var argument):
+            let e = argument.withUnsafeMutableBytes { guard_ioctl(fd, command, $0.baseAddress) }
+            return e == 0 ? .value(0) : .fail(e)
         }
         return rc == 0 ? .value(0) : .fail(errno)
     }

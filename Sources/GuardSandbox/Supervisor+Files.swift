@@ -115,7 +115,7 @@ extension Supervisor {
         case .openat2:
             guard n.args[3] >= 24, let how = memory(n).read(n.args[2], count: 24) else { return .fail(EFAULT) }
             return emulateOpen(n, name: name, dirfd: n.int(0), pathArg: 1, flags: how.littleEndian(at: 0), mode: how.littleEndian(at: 8), resolve: how.littleEndian(at: 16))
-        case .fchmod, .fchown, .fsetxattr, .fremovexattr:
+        case .fchmod, .fchown, .fsetxattr, .fremovexattr, .setFileFlags:
             return emulateDescriptorOperation(n, name: name, op: op, fd: n.int(0))
         case .utimensat where n.args[1] == 0:  // futimens
             return emulateDescriptorOperation(n, name: name, op: op, fd: n.int(0))

@@ -80,6 +80,8 @@ extension Supervisor {
         case "utimensat" where n.args[1] != 0:
             recordWrite(n, dirfd: n.int(0), pointer: n.args[1], follow: n.args[3] & 0x100 == 0)
         case "fchmod", "fchown", "fsetxattr", "fremovexattr", "utimensat": recordDescriptorWrite(n, fd: n.int(0))
+        case "ioctl" where SupervisedSyscalls.fileFlagIoctls.contains { $0.command == n.args[1] & 0xFFFF_FFFF }:
+            recordDescriptorWrite(n, fd: n.int(0))
         default: break
         }
         return .continue

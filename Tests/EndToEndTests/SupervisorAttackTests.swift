@@ -246,7 +246,7 @@ import Testing
     /// Python that prints "NAME ok" or "NAME err ERRNO" for each attempted call; `c(rc)`
     /// turns a libc return code into an OSError.
     static let attemptPrelude = """
-        import ctypes, os, sys
+        import ctypes, fcntl, os, struct, sys
         libc = ctypes.CDLL(None, use_errno=True)
         def attempt(name, call):
             try:
@@ -360,6 +360,13 @@ import Testing
                 attempt("utimes", lambda: c(libc.syscall(235, p, None)))
                 attempt("utime", lambda: c(libc.syscall(132, p, None)))
                 attempt("futimesat", lambda: c(libc.syscall(261, -100, p, None)))
+                flags = struct.unpack("i", fcntl.ioctl(fd, 0x80086601, b"\\0" * 4))[0]  # FS_IOC_GETFLAGS
+                attempt("setflags", lambda: fcntl.ioctl(fd, 0x40086602, struct.pack("i", flags | 0x40)))  # nodump
+                # The command is an unsigned int to the kernel: upper bits set do not hide it.
+                value = ctypes.c_int(flags | 0x40)
+                attempt("setflags-high", lambda: c(libc.syscall(16, fd, ctypes.c_ulong((1 << 32) | 0x40086602), ctypes.byref(value))))
+                xattr = fcntl.ioctl(fd, 0x801C581F, b"\\0" * 28)  # FS_IOC_FSGETXATTR
+                attempt("fssetxattr", lambda: fcntl.ioctl(fd, 0x401C5820, xattr))
             link = sys.argv[3]
             attempt("setxattr-link", lambda: os.setxattr(link, "user.t", b"v"))
             attempt("lsetxattr-link", lambda: os.setxattr(link, "user.t", b"v", follow_symlinks=False))
@@ -370,18 +377,25 @@ import Testing
             attempt("removexattrat", lambda: c(libc.syscall(466, -100, ro, 0, b"user.pre")))
             """
         let r = try Harness.run(["run", "-p", policy, "--", "python3", "-c", script, root + "/ro.txt", root + "/w/f.txt", root + "/w/link"])
-        let names = ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "futimens", "utimensat-empty", "utimes", "utime", "futimesat"]
+        let names = ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "futimens", "utimensat-empty", "utimes", "utime", "futimesat",
+                     "setflags", "setflags-high", "fssetxattr"]
         let expected = names.map { "\($0) err 13\n" }.joined() + names.map { "\($0) ok\n" }.joined()
             + "setxattr-link err 13\nlsetxattr-link err 1\nutime-link err 13\nlutime-link ok\n"
             + "setxattrat err 38\nremovexattrat err 38\n"
         #expect(r.stdout == expected, "\(r.stdout) \(r.stderr)")
         // Nothing about the read-only file changed; everything about the writable one did.
-        let check = "import os, sys\nfor p in sys.argv[1:]:\n    print(sorted(os.listxattr(p)), int(os.stat(p).st_mtime) == 500)"
+        let check = """
+            import fcntl, os, struct, sys
+            for p in sys.argv[1:]:
+                fd = os.open(p, os.O_RDONLY)
+                nodump = struct.unpack("i", fcntl.ioctl(fd, 0x80086601, b"\\0" * 4))[0] & 0x40 != 0
+                print(sorted(os.listxattr(p)), int(os.stat(p).st_mtime) == 500, nodump)
+            """
         let after = try Harness.exec("/usr/bin/env", ["python3", "-c", check, root + "/ro.txt", root + "/w/f.txt"])
-        #expect(after.1 == "['user.pre', 'user.pre2'] True\n['user.f', 'user.t'] False\n", "\(after.1) \(after.2)")
+        #expect(after.1 == "['user.pre', 'user.pre2'] True False\n['user.f', 'user.t'] False True\n", "\(after.1) \(after.2)")
         let refused = r.violations("file").filter { $0["path"]?.stringValue == root + "/ro.txt" }
         #expect(Set(refused.compactMap { $0["syscall"]?.stringValue })
-            == ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "utimes", "utime", "futimesat"])
+            == ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "utimes", "utime", "futimesat", "ioctl"])
     }
 
     @Test func unlistedExecAndMemfdExecAreDenied() throws {
