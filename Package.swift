@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "GuardJSONTests", dependencies: ["GuardJSON"]),
         .testTarget(name: "GuardPolicyTests", dependencies: ["GuardPolicy"]),
         .testTarget(name: "GuardReportTests", dependencies: ["GuardReport"]),
-        .testTarget(name: "GuardSandboxTests", dependencies: ["GuardSandbox"]),
+        .testTarget(name: "GuardSandboxTests", dependencies: ["GuardSandbox", "GuardPolicy"]),
         .testTarget(name: "GuardInspectTests", dependencies: ["GuardInspect"]),
         .testTarget(name: "GuardProfileTests", dependencies: ["GuardProfile"]),
         .testTarget(name: "GuardRuntimeAPITests", dependencies: ["GuardRuntimeAPI"], exclude: ["Fixtures"]),

@@ -109,3 +109,5 @@ int guard_trace_interrupt(pid_t tid) { return ptrace(PTRACE_INTERRUPT, tid, 0, 0
 int guard_trace_release(pid_t tid, int sig) { return ptrace(PTRACE_DETACH, tid, 0, (void *)(long)sig) < 0 ? errno : 0; }
 
 int guard_ioctl(int fd, unsigned long command, void *argument) { return ioctl(fd, command, argument) < 0 ? errno : 0; }
+
+int guard_fcntl(int fd, int command, void *argument) { return fcntl(fd, command, argument) < 0 ? errno : 0; }

@@ -13,6 +13,8 @@ struct Credentials: Equatable {
     /// The effective ids: what a unix-socket peer sees (SO_PEERCRED), not file access.
     var euid: UInt32 = 0
     var egid: UInt32 = 0
+    /// The real uid: a file owner's signals go out with it as well as the effective one.
+    var ruid: UInt32 = 0
     /// The sets capset must be given back; known for the supervisor's own identity only.
     var permittedCaps: UInt64 = 0
     var inheritableCaps: UInt64 = 0
@@ -34,7 +36,7 @@ struct Credentials: Equatable {
             fsuid: UInt32(truncatingIfNeeded: uids[3]), fsgid: UInt32(truncatingIfNeeded: gids[3]),
             groups: status.numbers("Groups:").map { UInt32(truncatingIfNeeded: $0) }, effectiveCaps: caps,
             umask: UInt32(truncatingIfNeeded: umask), euid: UInt32(truncatingIfNeeded: uids[1]),
-            egid: UInt32(truncatingIfNeeded: gids[1]))
+            egid: UInt32(truncatingIfNeeded: gids[1]), ruid: UInt32(truncatingIfNeeded: uids[0]))
     }
 
     /// The supervisor thread's own identity, to return to after each call.
@@ -47,7 +49,8 @@ struct Credentials: Equatable {
         Glibc.umask(mask)
         return Credentials(
             fsuid: geteuid(), fsgid: getegid(), groups: Array(groups.prefix(Int(max(n, 0)))), effectiveCaps: caps,
-            umask: UInt32(mask), euid: geteuid(), egid: getegid(), permittedCaps: permitted, inheritableCaps: inheritable)
+            umask: UInt32(mask), euid: geteuid(), egid: getegid(), ruid: getuid(), permittedCaps: permitted,
+            inheritableCaps: inheritable)
     }
 
     /// Takes on this identity for the calling thread only (raw per-thread syscalls). The

@@ -110,6 +110,20 @@ public enum FilterCompiler {
             // The program must not be able to stop the guard that reports on it.
             for name in SupervisedSyscalls.signals { supervise(name, .signal) }
         }
+        // fcntl and ioctl notify for a few commands only (file owners, inode flags).
+        var commands: [(name: String, values: [UInt64])] = []
+        if notify {
+            let flags = supervisesFilePaths(policy) ? SupervisedSyscalls.fileFlagIoctls.map(\.command) : []
+            for (name, owners) in SupervisedSyscalls.ownerCommands
+            where syscalls.action(for: name) == .allow && filterArchitectures(policy, notify: notify).contains(where: {
+                seccomp_syscall_resolve_name_arch($0, name) >= 0
+            }) {
+                commands.append((name, owners + (name == "ioctl" ? flags : [])))
+                // Under a notifying default, the rest of the syscall is allowed by rules of
+                // its own (see addCommandRules), not by an unconditional one.
+                if defaultAction == SCMP_ACT_NOTIFY { wanted[name] = nil }
+            }
+        }
         let supervisesPaths = policy.files != nil || policy.network != nil
         if supervisesPaths {
             // What would take the supervisor out of the picture: io_uring (opens and connects
@@ -127,7 +141,7 @@ public enum FilterCompiler {
         // With paths and addresses supervised, only x86-64 is in the filter: i386 and x32 calls
         // (other numbers, other struct layouts, socketcall) go to the supervisor as foreign
         // entries, which it refuses and reports. Otherwise all three carry the same rules.
-        let filterArchitectures = supervisesPaths && notify ? [Arch.x86_64] : architectures
+        let filterArchitectures = filterArchitectures(policy, notify: notify)
         for arch in filterArchitectures.dropFirst() {
             let rc = seccomp_arch_add(ctx, arch)
             if rc != 0 && rc != -EEXIST { throw FilterError(message: "libseccomp: cannot add architecture \(arch): \(rc)") }
@@ -149,20 +163,12 @@ public enum FilterCompiler {
             for nr in SupervisedSyscalls.unnamedPathCalls { _ = seccomp_rule_add_array(ctx, actErrno(UInt32(ENOSYS)), nr, 0, nil) }
         }
         var table: [SyscallKey: (name: String, kind: SyscallKind)] = [:]
-        let ioctl = seccomp_syscall_resolve_name("ioctl")
-        let filePaths = policy.files.map { $0.read != nil || $0.write != nil || !$0.deny.isEmpty } ?? false
-        // Only the flag-changing ioctl commands notify. The kernel takes the command as an
-        // unsigned int, so the upper half of the register must not hide one. Where unlisted
-        // syscalls notify already (a `default: deny` policy, e.g. a recorded one), libseccomp
-        // cannot add a rule with the default's action and 2.5 takes one comparison per
-        // argument, so ioctl stays allowed whole there (README, limits).
-        if notify && filePaths && syscalls.action(for: "ioctl") == .allow && ioctl >= 0 && defaultAction != SCMP_ACT_NOTIFY {
-            for (command, _) in SupervisedSyscalls.fileFlagIoctls {
-                var compare = scmp_arg_cmp(arg: 1, op: SCMP_CMP_MASKED_EQ, datum_a: 0xFFFF_FFFF, datum_b: command)
-                let rc = seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, ioctl, 1, &compare)
-                if rc != 0 { throw FilterError(message: "libseccomp: cannot add a rule for ioctl: \(String(cString: strerror(-rc)))") }
+        for (name, values) in commands {
+            try addCommandRules(ctx, name: name, values: values, defaultNotifies: defaultAction == SCMP_ACT_NOTIFY)
+            for arch in filterArchitectures {
+                let archNr = seccomp_syscall_resolve_name_arch(arch, name)
+                if archNr >= 0 { table[SyscallKey(arch: arch, nr: archNr)] = (name, .command) }
             }
-            table[SyscallKey(arch: Arch.x86_64, nr: ioctl)] = ("ioctl", .file(.setFileFlags))
         }
         for (name, entry) in wanted.sorted(by: { $0.key < $1.key }) {
             let nr = seccomp_syscall_resolve_name(name)
@@ -183,6 +189,55 @@ public enum FilterCompiler {
             program: try export(ctx), usesNotify: usesNotify, table: table, unlisted: syscalls.unlistedAction,
             errno: syscalls.errno, dropsDangerousCapabilities: supervisesPaths,
             coversForeignEntries: filterArchitectures.count > 1)
+    }
+
+    /// With paths or addresses supervised only x86-64 is in the filter: i386 and x32 calls
+    /// (other numbers, other struct layouts, socketcall) go to the supervisor as foreign
+    /// entries, which it refuses and reports. Otherwise all three carry the same rules.
+    static func filterArchitectures(_ policy: EffectivePolicy, notify: Bool) -> [UInt32] {
+        (policy.files != nil || policy.network != nil) && notify ? [Arch.x86_64] : architectures
+    }
+
+    /// Whether `files` names paths to check (not only exec).
+    static func supervisesFilePaths(_ policy: EffectivePolicy) -> Bool {
+        policy.files.map { $0.read != nil || $0.write != nil || !$0.deny.isEmpty } ?? false
+    }
+
+    /// Makes `name` (fcntl, ioctl) notify when its command, argument 1, is one of `values`,
+    /// and stay allowed otherwise. The kernel takes the command as an unsigned int, so only
+    /// its low 32 bits count: a value with upper bits set must not slip past. libseccomp 2.5
+    /// takes one comparison per argument and no rule with the default's action, so under a
+    /// notifying default the allowed commands are spelled out as bit prefixes of the 32-bit
+    /// space that hold none of `values` (at most 32 rules per value); anything else, upper
+    /// bits included, notifies, and the supervisor continues what it does not watch.
+    static func addCommandRules(_ ctx: scmp_filter_ctx, name: String, values: [UInt64], defaultNotifies: Bool) throws(FilterError) {
+        let nr = seccomp_syscall_resolve_name(name)
+        func add(_ action: UInt32, mask: UInt64, value: UInt64) throws(FilterError) {
+            var compare = scmp_arg_cmp(arg: 1, op: SCMP_CMP_MASKED_EQ, datum_a: mask, datum_b: value)
+            let rc = seccomp_rule_add_array(ctx, action, nr, 1, &compare)
+            if rc != 0 { throw FilterError(message: "libseccomp: cannot add a rule for \(name): \(String(cString: strerror(-rc)))") }
+        }
+        if !defaultNotifies {
+            for value in values { try add(SCMP_ACT_NOTIFY, mask: 0xFFFF_FFFF, value: value) }
+            return
+        }
+        for (mask, value) in prefixesAvoiding(values) { try add(SCMP_ACT_ALLOW, mask: 0xFFFF_FFFF_0000_0000 | mask, value: value) }
+    }
+
+    /// Bit prefixes (mask, value) that together cover every 32-bit number except `values`.
+    static func prefixesAvoiding(_ values: [UInt64]) -> [(mask: UInt64, value: UInt64)] {
+        var out: [(UInt64, UInt64)] = []
+        func cover(_ prefix: UInt64, bits: Int) {
+            let free = 32 - bits
+            let mask: UInt64 = bits == 0 ? 0 : (0xFFFF_FFFF << UInt64(free)) & 0xFFFF_FFFF
+            let inside = values.filter { $0 & mask == prefix }
+            if inside.isEmpty { out.append((mask, prefix)); return }
+            if free == 0 { return }  // the value itself: left to notify
+            cover(prefix, bits: bits + 1)
+            cover(prefix | (1 << UInt64(free - 1)), bits: bits + 1)
+        }
+        cover(0, bits: 0)
+        return out
     }
 
     /// `guard profile`: every syscall on every entry point notifies (and is continued).

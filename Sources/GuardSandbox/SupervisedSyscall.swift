@@ -14,6 +14,8 @@ public enum SyscallKind: Sendable, Equatable {
     case credentials
     /// kill and its relatives: refused when they would reach the guard itself.
     case signal
+    /// fcntl / ioctl with a watched command (file owners, inode flags).
+    case command
 }
 
 public enum FileOperation: Sendable, Equatable {
@@ -55,6 +57,10 @@ enum SupervisedSyscalls {
     /// x86-64 numbers of path calls libseccomp 2.5 cannot name: setxattrat (463),
     /// removexattrat (466), open_tree_attr (467), file_setattr (469).
     static let unnamedPathCalls: [Int32] = [463, 466, 467, 469]
+    /// Commands that make a process a file's owner, which gets its SIGIO, or the signal
+    /// F_SETSIG names (SIGKILL included), sent with the rights of whoever set the owner:
+    /// F_SETOWN and F_SETOWN_EX; FIOSETOWN and SIOCSPGRP.
+    static let ownerCommands: [(String, [UInt64])] = [("fcntl", [8, 15]), ("fcntl64", [8, 15]), ("ioctl", [0x8901, 0x8902])]
     /// The ioctl commands that change an inode's flags (chattr): FS_IOC_SETFLAGS and
     /// FS_IOC_FSSETXATTR, with the size of what they read.
     static let fileFlagIoctls: [(command: UInt64, size: Int)] = [(0x4008_6602, 4), (0x401C_5820, 28)]

@@ -61,6 +61,7 @@ extension Supervisor {
             credentialCache[n.tid] = nil
             verdict = .continue
         case .signal: verdict = decideSignal(n, name: name)
+        case .command: verdict = decideCommand(n, name: name)
         }
         if case .kill = verdict { asSupervisor { _ = kill(n.tid, SIGKILL) } }
         return verdict

@@ -118,6 +118,24 @@ extension Supervisor {
     }
 
     func recordExec(_ n: Notification, dirfd: Int32, pointer: UInt64) {
-        if let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: true) { observation.filesExecuted.insert(path) }
+        guard let path = resolveForRecording(n, dirfd: dirfd, pointer: pointer, follow: true) else { return }
+        observation.filesExecuted.insert(path)
+        // A script runs its interpreter, which is what /proc/PID/exe shows and what the
+        // exec check confirms under enforcement.
+        if let interpreter = Self.interpreter(of: path) { observation.filesExecuted.insert(interpreter) }
+    }
+
+    /// The resolved interpreter a `#!` script names, if it has one.
+    static func interpreter(of path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 256)
+        let n = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 2, head[0] == UInt8(ascii: "#"), head[1] == UInt8(ascii: "!") else { return nil }
+        let line = head[2..<n].prefix { $0 != 10 }.drop { $0 == 32 || $0 == 9 }.prefix { $0 != 32 && $0 != 9 }
+        guard !line.isEmpty, let resolved = realpath(String(decoding: line, as: UTF8.self), nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

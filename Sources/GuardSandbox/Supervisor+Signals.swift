@@ -1,3 +1,4 @@
+import CGuardSys
 import Glibc
 import GuardReport
 
@@ -47,5 +48,62 @@ extension Supervisor {
             if let pid = Int32(String(line.dropFirst(4).drop(while: { $0 == " " || $0 == "\t" }))), isGuardTask(pid) { return true }
         }
         return false
+    }
+
+    /// fcntl and ioctl reach here for a watched command only (or, under a notifying
+    /// default, with upper bits set in it, which the kernel ignores).
+    func decideCommand(_ n: Notification, name: String) -> Verdict {
+        let command = n.args[1] & 0xFFFF_FFFF
+        if name == "ioctl" && SupervisedSyscalls.fileFlagIoctls.contains(where: { $0.command == command }) {
+            return FilterCompiler.supervisesFilePaths(policy) ? decideFile(n, name: name, op: .setFileFlags) : .continue
+        }
+        guard SupervisedSyscalls.ownerCommands.contains(where: { $0.0 == name && $0.1.contains(command) }) else { return .continue }
+        return decideOwner(n, name: name, command: command)
+    }
+
+    /// A file's owner gets its SIGIO, or the F_SETSIG signal (SIGKILL too), with the rights
+    /// of whoever set the owner: a root program must not make the guard, or its process
+    /// group, the owner. F_SETOWN carries the owner in a register; F_SETOWN_EX, FIOSETOWN
+    /// and SIOCSPGRP point at it, so those are made by the supervisor with the bytes it
+    /// checked, where the caller's ids could signal the guard at all.
+    func decideOwner(_ n: Notification, name: String, command: UInt64) -> Verdict {
+        let fSetOwn: UInt64 = 8, fSetOwnEx: UInt64 = 15, fOwnerPgrp: Int32 = 2
+        var bytes: [UInt8] = []
+        let owner: Int32, group: Bool
+        if command == fSetOwn {
+            let v = n.int(2)
+            (owner, group) = (v < 0 ? -v : v, v < 0)
+        } else {
+            guard let read = memory(n).read(n.args[2], count: command == fSetOwnEx ? 8 : 4) else { return .fail(EFAULT) }
+            bytes = read
+            let first = Int32(bitPattern: UInt32(read.littleEndian(at: 0, size: 4)))
+            if command == fSetOwnEx {
+                owner = Int32(bitPattern: UInt32(read.littleEndian(at: 4, size: 4)))
+                group = first == fOwnerPgrp
+            } else {
+                (owner, group) = (first < 0 ? -first : first, first < 0)
+            }
+            guard stillValid(n) else { return .answered }
+        }
+        if owner > 0 && (group ? owner == getpgrp() : isGuardTask(owner)) {
+            report(n, category: .process, action: .denied, rule: "process.signal-guard", severity: .high, syscall: name)
+            return .fail(EPERM)
+        }
+        guard command != fSetOwn else { return .continue }
+        // Only a caller whose ids the kernel would let signal the guard (root, or the
+        // guard's own uid) could gain by changing the owner after the check.
+        let guardUID = supervisorCredentials.euid
+        guard let caller = callerCredentials(n.tid), [0, guardUID].contains(caller.euid) || [0, guardUID].contains(caller.ruid) else {
+            return .continue
+        }
+        let fd = takeDescriptor(n, n.int(0))
+        guard fd >= 0 else { return .fail(EBADF) }
+        defer { close(fd) }
+        let e = withCallerEffectiveIDs(n, if: true) {
+            bytes.withUnsafeMutableBytes {
+                name == "ioctl" ? guard_ioctl(fd, UInt(command), $0.baseAddress) : guard_fcntl(fd, Int32(command), $0.baseAddress)
+            }
+        }
+        return e == 0 ? .value(0) : .fail(e)
     }
 }

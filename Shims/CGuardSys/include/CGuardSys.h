@@ -83,6 +83,7 @@ int guard_pipe_cloexec(int fds[2]);                          ///< 0 or -1 (errno
 ssize_t guard_read_memory(pid_t pid, void *local, size_t count, uint64_t remote);  ///< process_vm_readv of one range
 ssize_t guard_write_memory(pid_t pid, const void *local, size_t count, uint64_t remote);  ///< process_vm_writev of one range
 int guard_ioctl(int fd, unsigned long command, void *argument);  ///< 0 or errno (ioctl is variadic)
+int guard_fcntl(int fd, int command, void *argument);            ///< 0 or errno (fcntl is variadic)
 int guard_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, unsigned int flags);  ///< 0 or errno
 
 // Exec confirmation at the exec stop (Supervisor+Exec.swift); each returns 0 or errno.
