@@ -12,12 +12,6 @@ enum ProcInfo {
         return status.numbers("Tgid:").first.map { Int32(truncatingIfNeeded: $0) } ?? tid
     }
 
-    /// The real parent of `pid` (a zombie's too), or nil once it is gone.
-    static func parent(_ pid: Int32) -> Int32? {
-        guard let status = readStatus(pid) else { return nil }
-        return status.numbers("PPid:").first.map { Int32(truncatingIfNeeded: $0) }
-    }
-
     /// /proc/TID/status as bytes, parsed without String (this is on the per-open path).
     static func readStatus(_ tid: Int32) -> StatusFile? {
         let fd = open("/proc/\(tid)/status", O_RDONLY | O_CLOEXEC)

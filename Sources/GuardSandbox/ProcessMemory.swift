@@ -6,17 +6,16 @@ import Glibc
 /// after every read, and never let the kernel re-read memory they decided on.
 struct ProcessMemory {
     let pid: Int32
-    /// Called once when a read is refused (EPERM), before the read is tried again.
-    var onDenied: (() -> Void)? = nil
+    /// Runs a read or write again, with more rights, when the first try was refused (EPERM).
+    var privileged: ((() -> Int) -> Int)? = nil
 
     /// Reads `count` bytes at `address`, or nil if the range is not readable.
     func read(_ address: UInt64, count: Int) -> [UInt8]? {
         guard count > 0 else { return [] }
         var out = [UInt8](repeating: 0, count: count)
         var n = out.withUnsafeMutableBytes { guard_read_memory(pid, $0.baseAddress, count, address) }
-        if n < 0 && errno == EPERM, let onDenied {
-            onDenied()
-            n = out.withUnsafeMutableBytes { guard_read_memory(pid, $0.baseAddress, count, address) }
+        if n < 0 && errno == EPERM, let privileged {
+            n = privileged { out.withUnsafeMutableBytes { guard_read_memory(pid, $0.baseAddress, count, address) } }
         }
         return n == count ? out : nil
     }
@@ -25,9 +24,8 @@ struct ProcessMemory {
     /// sendmmsg's msg_len); false if the range is not writable.
     func write(_ bytes: [UInt8], at address: UInt64) -> Bool {
         var n = bytes.withUnsafeBytes { guard_write_memory(pid, $0.baseAddress, bytes.count, address) }
-        if n < 0 && errno == EPERM, let onDenied {
-            onDenied()
-            n = bytes.withUnsafeBytes { guard_write_memory(pid, $0.baseAddress, bytes.count, address) }
+        if n < 0 && errno == EPERM, let privileged {
+            n = privileged { bytes.withUnsafeBytes { guard_write_memory(pid, $0.baseAddress, bytes.count, address) } }
         }
         return n == bytes.count
     }

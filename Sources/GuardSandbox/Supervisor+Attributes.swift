@@ -18,7 +18,6 @@ enum AttributeChange {
 
 extension Supervisor {
     static let xattrSizeMax: UInt64 = 65536  // XATTR_SIZE_MAX
-    static let atSymlinkNoFollow: Int32 = 0x100
 
     /// What the call would change, from the caller's memory; nil for other operations.
     func readAttributeChange(_ op: FileOperation, _ n: Notification) -> Result<AttributeChange?, Errno> {
@@ -86,8 +85,8 @@ extension Supervisor {
 
     private func apply(_ change: AttributeChange, directory: Int32, leaf: String) -> Verdict {
         guard case .times(let times) = change else { return .fail(EINVAL) }
-        let rc = times.map { t in t.withUnsafeBufferPointer { utimensat(directory, leaf, $0.baseAddress, Self.atSymlinkNoFollow) } }
-            ?? utimensat(directory, leaf, nil, Self.atSymlinkNoFollow)
+        let rc = times.map { t in t.withUnsafeBufferPointer { utimensat(directory, leaf, $0.baseAddress, AT_SYMLINK_NOFOLLOW) } }
+            ?? utimensat(directory, leaf, nil, AT_SYMLINK_NOFOLLOW)
         return rc == 0 ? .value(0) : .fail(errno)
     }
 

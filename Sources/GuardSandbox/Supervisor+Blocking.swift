@@ -21,7 +21,9 @@ extension Supervisor {
         guard answerFD >= 0 else { return work() }
         let own = supervisorCredentials, id = n.id
         let privileged = own.effectiveCaps != 0 || own.fsuid == 0
-        let started = DetachedThread.start {
+        // A new thread starts with its creator's identity: the supervisor's, so that it can
+        // take on another (not whatever caller this thread happens to hold).
+        let started = asSupervisor { DetachedThread.start {
             if let identity, identity != own || identity.euid != own.euid, privileged {
                 _ = guard_unshare_fs()  // its umask is its own
                 if peer && own.euid == 0 && identity.euid != 0 {
@@ -32,7 +34,7 @@ extension Supervisor {
             }
             work().send(id: id, on: answerFD)
             close(answerFD)
-        }
+        } }
         if started { return .answered }
         close(answerFD)
         return work()
@@ -74,7 +76,7 @@ extension Supervisor {
     func reopenBlocking(_ n: Notification, _ fd: Int32, flags: Int32) -> Verdict {
         let pinned = fcntl(fd, F_DUPFD_CLOEXEC, 0)
         guard pinned >= 0 else { return .fail(errno) }
-        return offload(n, as: heldCredentials) {
+        return offload(n, as: callerCredentials(n.tid)) {
             defer { close(pinned) }
             let f = self.reopen(pinned, flags: flags)
             return f >= 0 ? .handOver(f, cloexec: flags & O_CLOEXEC != 0) : .fail(-f)

@@ -74,14 +74,14 @@ extension Supervisor {
             return refused
         }
         guard let file = FileID(fd: pinned), !fileless else { return .continue }
-        let tgid = callerTGID(n.tid)
         let now = monotonicMilliseconds()
-        let pending = PendingExec(
-            path: path, file: file, before: FileID(path: "/proc/\(tgid)/exe"), isScript: startsWithShebang(pinned),
-            expires: now + 1000)
+        var pending = PendingExec(path: path, file: file, before: nil, isScript: startsWithShebang(pinned), expires: now + 1000)
         // Seized as the supervisor: the tracer's credentials at attach time decide whether a
         // set-id program keeps its privileges when exec'd under trace.
         if asSupervisor({ guard_trace_exec(n.tid) }) == 0 { return .continueTraced(tid: n.tid, exec: pending) }
+        // Not traced: confirmed at the process's next supervised call, against what it ran before.
+        let tgid = callerTGID(n.tid)
+        pending.before = FileID(path: "/proc/\(tgid)/exe")
         pendingExecs = pendingExecs.filter { $0.value.expires > now }
         pendingExecs[tgid] = pending
         return .continue
@@ -176,12 +176,6 @@ extension Supervisor {
         guard let now = FileID(path: "/proc/\(tgid)/exe") else { return }
         if now == pending.before && now != pending.file { return }  // not executed yet, or it failed
         pendingExecs[tgid] = nil
-        if now == pending.file { return }
-        if pending.isScript, let interpreter = ProcInfo.exe(tgid),
-            checkFile(interpreter, .exec).allowed
-        {
-            return
-        }
-        killSwappedExec(tgid, pending)
+        _ = ranWhatWasChecked(tgid, pending)
     }
 }

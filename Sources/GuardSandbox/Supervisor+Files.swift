@@ -50,7 +50,7 @@ extension Supervisor {
     /// The caller's memory. A read the held identity may not make (a caller of another uid)
     /// is made again with the supervisor's own rights.
     func memory(_ n: Notification) -> ProcessMemory {
-        ProcessMemory(pid: n.tid, onDenied: { [unowned self] in self.hold(self.supervisorCredentials) })
+        ProcessMemory(pid: n.tid, privileged: { [unowned self] in self.asSupervisor($0) })
     }
 
     /// Is the notification still pending? Checked after every read of the caller's memory:
@@ -72,8 +72,12 @@ extension Supervisor {
         return body()
     }
 
+    /// Runs `body` with the supervisor's own rights, then goes back to the identity held
+    /// before: what follows in an `asCaller` body must not run as root.
     func asSupervisor<T>(_ body: () -> T) -> T {
+        let previous = heldCredentials
         hold(supervisorCredentials)
+        defer { hold(previous) }
         return body()
     }
 

@@ -27,12 +27,12 @@ extension Supervisor {
         var named: [NamedAddress?] = []
         switch op {
         case .connect, .bind:
-            let length = min(Int(n.args[2]), 128)
+            let length = min(Int(clamping: n.args[2]), 128)
             guard let bytes = mem.read(n.args[1], count: length) else { return .fail(EFAULT) }
             named.append(NamedAddress(bytes: bytes, address: SocketAddressDecoder.decode(bytes, dissolves: op == .connect)))
         case .sendto:
             guard n.args[4] != 0 else { return .continue }  // connected socket: checked at connect
-            guard let bytes = mem.read(n.args[4], count: min(Int(n.args[5]), 128)) else { return .fail(EFAULT) }
+            guard let bytes = mem.read(n.args[4], count: min(Int(clamping: n.args[5]), 128)) else { return .fail(EFAULT) }
             named.append(NamedAddress(bytes: bytes, address: SocketAddressDecoder.decode(bytes, dissolves: false)))
         case .sendmsg:
             for header in messageHeaders(n, name: name) {
@@ -89,7 +89,7 @@ extension Supervisor {
     /// each, at most UIO_MAXIOV as the kernel takes).
     func messageHeaders(_ n: Notification, name: String) -> [UInt64] {
         guard name == "sendmmsg" else { return [n.args[1]] }
-        return (0..<min(Int(n.args[2]), 1024)).map { n.args[1] + UInt64($0 * 64) }
+        return (0..<min(Int(clamping: n.args[2]), 1024)).map { n.args[1] + UInt64($0 * 64) }
     }
 
     /// Applies the rules to every address; the verdict that refuses the call, or nil.
@@ -171,7 +171,7 @@ extension Supervisor {
         let mem = memory(n)
 
         if op == .sendto {
-            let length = Int(n.args[2])
+            let length = Int(clamping: n.args[2])
             if length > Self.maxDatagram && !stream { return .fail(EMSGSIZE) }
             guard let data = mem.read(n.args[1], count: min(length, Self.maxDatagram)) else { return .fail(EFAULT) }
             guard stillValid(n) else { return .answered }
@@ -237,16 +237,16 @@ extension Supervisor {
     func readMessage(_ n: Notification, _ mem: ProcessMemory, _ h: [UInt8], stream: Bool, unix: Bool)
         -> Result<(data: [UInt8], control: [UInt8], taken: [Int32]), Errno>
     {
-        let (iov, iovCount) = (h.littleEndian(at: 16), Int(h.littleEndian(at: 24)))
-        let (controlPointer, controlLength) = (h.littleEndian(at: 32), Int(h.littleEndian(at: 40)))
+        let (iov, iovCount) = (h.littleEndian(at: 16), Int(clamping: h.littleEndian(at: 24)))
+        let (controlPointer, controlLength) = (h.littleEndian(at: 32), Int(clamping: h.littleEndian(at: 40)))
         guard iovCount <= 1024, controlLength <= 65_536 else { return .failure(Errno(rawValue: EINVAL)) }
         var data: [UInt8] = []
         if iovCount > 0 {
             guard let vector = mem.read(iov, count: iovCount * 16) else { return .failure(Errno(rawValue: EFAULT)) }
             for i in 0..<iovCount {
                 let base = vector.littleEndian(at: i * 16)
-                let length = Int(vector.littleEndian(at: i * 16 + 8))
-                if data.count + length > Self.maxDatagram {
+                let length = Int(clamping: vector.littleEndian(at: i * 16 + 8))
+                if length > Self.maxDatagram - data.count {
                     if !stream { return .failure(Errno(rawValue: EMSGSIZE)) }
                     break
                 }

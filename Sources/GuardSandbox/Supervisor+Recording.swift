@@ -51,12 +51,12 @@ extension Supervisor {
         case "execveat": recordExec(n, dirfd: n.int(0), pointer: n.args[1])
         case "socket": observation.socketFamilies.insert(Int(n.int(0)))
         case "connect", "bind":
-            let length = min(Int(n.args[2]), 128)
+            let length = min(Int(clamping: n.args[2]), 128)
             if let bytes = memory(n).read(n.args[1], count: length), let address = SocketAddressDecoder.decode(bytes, dissolves: name == "connect") {
                 if name == "connect" { observation.connects.insert(address.description) } else { observation.binds.insert(address.description) }
             }
         case "sendto" where n.args[4] != 0:
-            if let bytes = memory(n).read(n.args[4], count: min(Int(n.args[5]), 128)),
+            if let bytes = memory(n).read(n.args[4], count: min(Int(clamping: n.args[5]), 128)),
                 let address = SocketAddressDecoder.decode(bytes, dissolves: false)
             {
                 observation.connects.insert(address.description)
@@ -78,7 +78,7 @@ extension Supervisor {
         case "lsetxattr", "lremovexattr": recordWrite(n, dirfd: PathResolver.atFDCWD, pointer: n.args[0])
         case "futimesat": recordWrite(n, dirfd: n.int(0), pointer: n.args[1], follow: true)
         case "utimensat" where n.args[1] != 0:
-            recordWrite(n, dirfd: n.int(0), pointer: n.args[1], follow: n.args[3] & 0x100 == 0)
+            recordWrite(n, dirfd: n.int(0), pointer: n.args[1], follow: n.args[3] & UInt64(AT_SYMLINK_NOFOLLOW) == 0)
         case "fchmod", "fchown", "fsetxattr", "fremovexattr", "utimensat": recordDescriptorWrite(n, fd: n.int(0))
         case "ioctl" where SupervisedSyscalls.fileFlagIoctls.contains { $0.command == n.args[1] & 0xFFFF_FFFF }:
             recordDescriptorWrite(n, fd: n.int(0))

@@ -64,7 +64,9 @@ extension Supervisor {
             guard fchdir(parent) == 0 else { return .fail(errno) }
             rc = withCallerEffectiveIDs(n, if: true) { Self.call(op, socket, Self.unixAddress(leaf)) }
         case nil:
-            rc = Self.call(op, socket, named.bytes)  // abstract name or autobind: the checked copy
+            // An abstract name or autobind: the checked copy, with the caller's ids (a stream
+            // peer's SO_PEERCRED is taken from whoever connects).
+            rc = withCallerEffectiveIDs(n, if: true) { Self.call(op, socket, named.bytes) }
         }
         return rc == 0 ? .value(0) : .fail(rc)
     }

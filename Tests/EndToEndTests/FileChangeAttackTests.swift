@@ -7,26 +7,11 @@ import Testing
 @Suite struct FileChangeAttackTests {
     typealias Tree = SupervisorAttackTests.Tree
 
-    /// Python that prints "NAME ok" or "NAME err ERRNO" for each attempted call; `c(rc)`
-    /// turns a libc return code into an OSError.
-    static let attemptPrelude = """
-        import ctypes, fcntl, os, struct, sys
-        libc = ctypes.CDLL(None, use_errno=True)
-        def attempt(name, call):
-            try:
-                call(); print(name, "ok")
-            except OSError as e:
-                print(name, "err", e.errno)
-        def c(rc):
-            if rc != 0: raise OSError(ctypes.get_errno(), "")
-
-        """
-
     /// An unnamed O_TMPFILE file made in the writable tree cannot be given a name in a denied
     /// one, by AT_EMPTY_PATH or through its /proc/self/fd link; nor can one be made there.
     @Test func tmpfileCannotBeLinkedIntoADeniedTree() throws {
         let t = Tree()
-        let script = Self.attemptPrelude + """
+        let script = Harness.attemptPrelude + """
             root = sys.argv[1]
             fd = os.open(root + "/allowed", os.O_TMPFILE | os.O_WRONLY, 0o600)
             os.write(fd, b"smuggled")
@@ -64,7 +49,7 @@ import Testing
         let policy = root + "/policy.json"
         Harness.write(#"{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["\#(root)/w/**", "/dev/null"]}}}"#,
                       to: policy)
-        let script = Self.attemptPrelude + """
+        let script = Harness.attemptPrelude + """
             for path in sys.argv[1:]:
                 fd = os.open(path, os.O_RDONLY)
                 attempt("fchmod", lambda: os.fchmod(fd, 0o600))
@@ -110,7 +95,7 @@ import Testing
         let policy = root + "/policy.json"
         Harness.write(#"{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["\#(root)/w/**", "/dev/null"]}}}"#,
                       to: policy)
-        let script = Self.attemptPrelude + """
+        let script = Harness.attemptPrelude + """
             for path in sys.argv[1:3]:
                 fd = os.open(path, os.O_RDONLY)
                 p = path.encode()

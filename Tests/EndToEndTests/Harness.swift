@@ -19,6 +19,22 @@ enum Harness {
     /// unset (as in CI), so a policy that lists connects must let it through or see it
     /// reported. Tests that expect an exact set of network violations allow it.
     static let nscd = "unix:/var/run/nscd/socket"
+
+    /// Python that prints "NAME ok" or "NAME err ERRNO" for each attempted call; `c(rc)`
+    /// turns a libc return code into an OSError.
+    static let attemptPrelude = """
+        import ctypes, fcntl, os, struct, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        def attempt(name, call):
+            try:
+                call(); print(name, "ok")
+            except OSError as e:
+                print(name, "err", e.errno)
+        def c(rc):
+            if rc != 0: raise OSError(ctypes.get_errno(), "")
+
+        """
+
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 

@@ -141,4 +141,32 @@ import Testing
         #expect(r.stdout == "ok\n")
         #expect(r.violations().isEmpty)
     }
+
+    /// Lengths the caller makes up (2^63 and more) are errors, never a trap in the guard.
+    @Test func madeUpLengthsAreErrorsNotCrashes() throws {
+        let root = Harness.tempDir()
+        let port = Harness.freePortPair()
+        Harness.write(#"{"version": 1, "defaults": {"network": {"connect": ["127.0.0.1:*"], "bind": ["127.0.0.1:*"]}}}"#,
+                      to: root + "/policy.json")
+        let script = """
+            import ctypes, socket, struct, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            addr = struct.pack("<H", socket.AF_INET) + struct.pack(">H", int(sys.argv[1])) + socket.inet_aton("127.0.0.1") + bytes(8)
+            huge = ctypes.c_size_t(1 << 63)
+            print("sendto", libc.sendto(s.fileno(), b"x", huge, 0, addr, ctypes.c_uint(1 << 31)) < 0)
+            buf = ctypes.create_string_buffer(b"x")
+            iov = struct.pack("<QQ", ctypes.addressof(buf), 1 << 63)
+            iovbuf = ctypes.create_string_buffer(iov)
+            name = ctypes.create_string_buffer(addr)
+            for iovlen, control in ((1, 0), (1 << 63, 0), (1, 1 << 63)):
+                msg = ctypes.create_string_buffer(struct.pack("<QI4xQQQQi4x", ctypes.addressof(name), 16,
+                                                              ctypes.addressof(iovbuf), iovlen, 0, control, 0))
+                print("sendmsg", libc.sendmsg(s.fileno(), msg, 0) < 0)
+            """
+        let r = try Harness.run(["run", "-p", root + "/policy.json", "--", "python3", "-c", script, "\(port)"])
+        #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
+        #expect(r.stdout == "sendto True\nsendmsg True\nsendmsg True\nsendmsg True\n", "\(r.stdout) \(r.stderr)")
+        #expect(r.reports.contains { $0["event"]?.stringValue == "summary" })
+    }
 }

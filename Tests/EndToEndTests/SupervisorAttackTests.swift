@@ -95,6 +95,28 @@ import Testing
         #expect(files.first?["path"]?.stringValue == "/etc/shadow")
     }
 
+    /// A caller that made itself non-dumpable has /proc entries only root may open, so the
+    /// supervisor opens its cwd with its own rights; the operation that follows must still
+    /// be made as the caller: nobody cannot unlink or create in a root-owned directory.
+    @Test func borrowedRightsEndWithTheStepThatNeededThem() throws {
+        let t = Tree(process: #"{"user": "65534:65534"}"#)
+        chmod(t.root, 0o755)
+        chmod(t.root + "/allowed", 0o755)  // the policy lets nobody write here; the kernel does not
+        Harness.write("root's\n", to: t.root + "/allowed/victim.txt")
+        let script = Harness.attemptPrelude + """
+            os.chdir(sys.argv[1])
+            libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+            attempt("unlink", lambda: os.unlink("victim.txt"))
+            attempt("create", lambda: os.close(os.open("new.txt", os.O_CREAT | os.O_WRONLY, 0o644)))
+            attempt("chmod", lambda: os.chmod("victim.txt", 0o666))
+            """
+        let r = try Harness.run(["run", "-p", t.policy, "--", "/usr/bin/python3", "-c", script, t.root + "/allowed"])
+        #expect(r.stdout == "unlink err 13\ncreate err 13\nchmod err 1\n", "\(r.stdout) \(r.stderr)")
+        var st = stat()
+        #expect(stat(t.root + "/allowed/victim.txt", &st) == 0 && st.st_mode & 0o777 == 0o644)
+        #expect(!FileManager.default.fileExists(atPath: t.root + "/allowed/new.txt"))
+    }
+
     @Test(arguments: ["direct", "symlink", "dotdot", "relative", "thread", "grandchild", "etc-shadow"])
     func deniedReadIsRefused(way: String) throws {
         let t = Tree()

@@ -188,6 +188,14 @@ import Testing
         let counts = Self.counts(r.stdout)
         #expect(counts["uid"] == 65534 && counts["gid"] == 65534, "\(r.stdout) \(r.stderr)")
         #expect(counts["owner"] == 65534 && counts["mode"] == 750, "\(r.stdout)")
+        // An abstract name too: the connect is made with the caller's effective ids.
+        let abstract = "@guard-test-peer-\(UInt32.random(in: 0 ... .max))"
+        Harness.write("""
+            {"version": 1, "defaults": {"process": {"user": "65534:65534"},
+              "network": {"connect": ["unix:@guard-test-*"], "bind": ["unix:@guard-test-*"]}}}
+            """, to: root + "/abstract.json")
+        let named = try Harness.run(["run", "-p", root + "/abstract.json", "--", Harness.probe, "peercred", abstract])
+        #expect(Self.counts(named.stdout)["uid"] == 65534, "\(named.stdout) \(named.stderr)")
         let denied = try Harness.run(["run", "-p", policy, "--", Harness.probe, "peercred", root + "/sub.sockx"])
         #expect(denied.stdout == "err EACCES\n", "bind outside the list: \(denied.stdout)")
         #expect(!FileManager.default.fileExists(atPath: root + "/sub.sockx"))
