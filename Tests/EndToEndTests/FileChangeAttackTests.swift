@@ -90,7 +90,7 @@ import Testing
         Harness.write("read only\n", to: root + "/ro.txt")
         Harness.write("writable\n", to: root + "/w/f.txt")
         try FileManager.default.createSymbolicLink(atPath: root + "/w/link", withDestinationPath: "../ro.txt")
-        let setUp = "import os, sys\nfor p in sys.argv[1:]:\n    os.setxattr(p, 'user.pre', b'1'); os.setxattr(p, 'user.pre2', b'1'); os.utime(p, (500, 500))"
+        let setUp = "import os, sys\nfor p in sys.argv[1:]:\n    os.setxattr(p, 'user.pre', b'1'); os.setxattr(p, 'user.pre2', b'1'); os.setxattr(p, 'user.pre3', b'1'); os.utime(p, (500, 500))"
         _ = try Harness.exec("/usr/bin/env", ["python3", "-c", setUp, root + "/ro.txt", root + "/w/f.txt"])
         let policy = root + "/policy.json"
         Harness.write(#"{"version": 1, "defaults": {"files": {"read": ["/**"], "write": ["\#(root)/w/**", "/dev/null"]}}}"#,
@@ -103,6 +103,9 @@ import Testing
                 attempt("removexattr", lambda: os.removexattr(path, "user.pre"))
                 attempt("fsetxattr", lambda: os.setxattr(fd, "user.f", b"v"))
                 attempt("fremovexattr", lambda: os.removexattr(fd, "user.pre2"))
+                attempt("lsetxattr", lambda: os.setxattr(path, "user.l", b"v", follow_symlinks=False))
+                attempt("lremovexattr", lambda: os.removexattr(path, "user.pre3", follow_symlinks=False))
+                attempt("lutimensat", lambda: os.utime(path, (1000, 1000), follow_symlinks=False))
                 attempt("utimensat", lambda: os.utime(path, (1000, 1000)))
                 attempt("futimens", lambda: os.utime(fd, (1000, 1000)))
                 attempt("utimensat-empty", lambda: c(libc.syscall(280, fd, b"", None, 0x1000)))
@@ -124,13 +127,15 @@ import Testing
             ro = sys.argv[1].encode()  # calls newer than the filter library: not supported
             attempt("setxattrat", lambda: c(libc.syscall(463, -100, ro, 0, b"user.x", None, 0)))
             attempt("removexattrat", lambda: c(libc.syscall(466, -100, ro, 0, b"user.pre")))
+            attempt("open_tree_attr", lambda: c(libc.syscall(467, -100, ro, 0, None, 0)))
+            attempt("file_setattr", lambda: c(libc.syscall(469, -100, ro, None, 0, 0)))
             """
         let r = try Harness.run(["run", "-p", policy, "--", "python3", "-c", script, root + "/ro.txt", root + "/w/f.txt", root + "/w/link"])
-        let names = ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "futimens", "utimensat-empty", "utimes", "utime", "futimesat",
+        let names = ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "lsetxattr", "lremovexattr", "lutimensat", "utimensat", "futimens", "utimensat-empty", "utimes", "utime", "futimesat",
                      "setflags", "setflags-high", "fssetxattr"]
         let expected = names.map { "\($0) err 13\n" }.joined() + names.map { "\($0) ok\n" }.joined()
             + "setxattr-link err 13\nlsetxattr-link err 1\nutime-link err 13\nlutime-link ok\n"
-            + "setxattrat err 38\nremovexattrat err 38\n"
+            + "setxattrat err 38\nremovexattrat err 38\nopen_tree_attr err 38\nfile_setattr err 38\n"
         #expect(r.stdout == expected, "\(r.stdout) \(r.stderr)")
         // Nothing about the read-only file changed; everything about the writable one did.
         let check = """
@@ -141,9 +146,10 @@ import Testing
                 print(sorted(os.listxattr(p)), int(os.stat(p).st_mtime) == 500, nodump)
             """
         let after = try Harness.exec("/usr/bin/env", ["python3", "-c", check, root + "/ro.txt", root + "/w/f.txt"])
-        #expect(after.1 == "['user.pre', 'user.pre2'] True False\n['user.f', 'user.t'] False True\n", "\(after.1) \(after.2)")
+        #expect(after.1 == "['user.pre', 'user.pre2', 'user.pre3'] True False\n['user.f', 'user.l', 'user.t'] False True\n", "\(after.1) \(after.2)")
         let refused = r.violations("file").filter { $0["path"]?.stringValue == root + "/ro.txt" }
         #expect(Set(refused.compactMap { $0["syscall"]?.stringValue })
-            == ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "utimensat", "utimes", "utime", "futimesat", "ioctl"])
+            == ["setxattr", "removexattr", "fsetxattr", "fremovexattr", "lsetxattr", "lremovexattr", "utimensat", "utimes", "utime",
+                "futimesat", "ioctl"])
     }
 }

@@ -116,10 +116,9 @@ import Testing
     @Test func noThreadOfTheGuardCanBeKilled() throws {
         let r = try runContained([Harness.probe, "kill-parent-threads"])
         #expect(r.guardStatus == 0, "\(r.stdout)")
-        let fields = r.programOutput.split(separator: " ").map { $0.split(separator: "=") }
-        let tried = fields.first { $0.first == "tried" }.flatMap { Int($0[1]) } ?? 0
-        let refused = fields.first { $0.first == "refused" }.flatMap { Int($0[1]) } ?? -1
-        #expect(tried >= 4 && refused == tried, "\(r.stdout)")
+        let counts = Harness.counts(r.programOutput)
+        let tried = counts["tried"] ?? 0
+        #expect(tried >= 4 && counts["refused"] == tried, "\(r.stdout)")
     }
 
     /// kill(0) signals the program's own group; the guard is not in it.

@@ -20,6 +20,16 @@ enum Harness {
     /// reported. Tests that expect an exact set of network violations allow it.
     static let nscd = "unix:/var/run/nscd/socket"
 
+    /// The `name=number` fields of a probe's output line.
+    static func counts(_ text: String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for part in text.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+            let kv = part.split(separator: "=")
+            if kv.count == 2, let v = Int(kv[1]) { out[String(kv[0])] = v }
+        }
+        return out
+    }
+
     /// Python that prints "NAME ok" or "NAME err ERRNO" for each attempted call; `c(rc)`
     /// turns a libc return code into an OSError.
     static let attemptPrelude = """

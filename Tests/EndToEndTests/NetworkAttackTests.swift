@@ -21,11 +21,7 @@ import Testing
         let r = try Harness.run(["run", "-p", policy, "--", Harness.probe, "race-sendto", "\(allowed)", "\(denied)", "4000"])
         #expect(r.status == 0, "\(r.stdout) \(r.stderr)")
         #expect(r.stdout.contains("leaked=0") && r.stdout.contains("badlen=0"), "\(r.stdout)")
-        let counts = Dictionary(uniqueKeysWithValues: r.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).compactMap {
-            part -> (String, Int)? in
-            let kv = part.split(separator: "=")
-            return kv.count == 2 ? (String(kv[0]), Int(kv[1]) ?? -1) : nil
-        })
+        let counts = Harness.counts(r.stdout)
         #expect((counts["sent"] ?? 0) >= 16 && counts["sent"] == counts["received"], "\(r.stdout)")
         #expect(!r.violations("network").isEmpty)
     }
@@ -69,7 +65,7 @@ import Testing
         if unspec { args.append("unspec") }
         let r = try Harness.run(args)
         #expect(r.status == 0 && r.stdout.contains("leaked=0"), "\(r.stdout) \(r.stderr)")
-        let counts = UnixSocketTests.counts(r.stdout)
+        let counts = Harness.counts(r.stdout)
         #expect((counts["reached"] ?? 0) >= 16, "\(r.stdout)")
         if !unspec { #expect(counts["done"] == counts["reached"], "\(r.stdout)") }
         #expect(r.violations("network").contains { $0["address"]?.stringValue == "127.0.0.1:\(denied)" })

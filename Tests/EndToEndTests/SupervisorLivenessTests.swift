@@ -46,7 +46,7 @@ import Testing
         let root = Harness.tempDir()
         let target = kind == "tcp" ? "\(Harness.freePortPair())" : root + "/full.sock"
         let r = try Harness.run(["run", "-p", Self.policy(root), "--", Harness.probe, "stalled-connect", target])
-        let counts = UnixSocketTests.counts(r.stdout)
+        let counts = Harness.counts(r.stdout)
         let opens = try #require(counts["opens_ms"], "\(r.stdout) \(r.stderr)")
         let waited = try #require(counts["connect_waited_ms"])
         #expect(waited >= 2_500, "the connect did wait: \(r.stdout)")

@@ -139,6 +139,7 @@ static int do_race_unlink(const char *allowed, const char *denied, int rounds) {
 // Exec race: a thread flips the path between an allowed and a denied program while the
 // other execs it, in `rounds` forked children. What the children print shows what ran.
 static int do_race_exec(const char *allowed, const char *denied, int rounds) {
+    int killed = 0;
     for (int i = 0; i < rounds; i++) {
         pid_t p = fork();
         if (p == 0) {
@@ -152,9 +153,11 @@ static int do_race_exec(const char *allowed, const char *denied, int rounds) {
             execv(race_path, argv);
             _exit(126);
         }
-        waitpid(p, NULL, 0);
+        int status = 0;
+        waitpid(p, &status, 0);
+        killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
     }
-    printf("ok rounds=%d\n", rounds);
+    printf("ok rounds=%d killed=%d\n", rounds, killed);
     return 0;
 }
 
