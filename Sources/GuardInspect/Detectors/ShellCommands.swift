@@ -27,13 +27,13 @@ enum ShellCommands {
         iwmi sysinfo locate updatedb mlocate flock cpulimit lastlog lastlogin regedit aptitude bsdtar ll la .databases .tables .dump \
         .import .read .open .load .output .once ssh-copy-id ssh-keygen ssh-keyscan \
         findstr xcopy robocopy cmdkey runas ntdsutil vaultcmd wusa tasklist.exe \
-        df du lsblk lscpu lspci lsusb lsb_release pstree compgen getconf nproc realpath readlink ldd \
-        md5sum sha1sum sha256sum sha512sum cksum shred mkfifo mknod hostnamectl nmcli iwconfig ethtool \
+        df  lsblk lscpu lspci lsusb lsb_release pstree compgen getconf nproc realpath readlink ldd \
+        md5sum sha1sum sha256sum sha512sum cksum  mkfifo mknod hostnamectl nmcli iwconfig ethtool \
         runuser systemd-run aws az chef-run chef-solo chef-apply aa-status aa-enforce aa-complain aa-disable aa-exec \
         getmac driverquery gpresult nbtstat pathping qprocess notepad mspaint cmstp msdt odbcconf ieexec dnscmd \
         powercfg wbadmin manage-bde dism fltmc mountvol net1 csc jsc vbc wmiprvse bginfo stdbuf taskset \
-        shopt typeset pushd popd pidof mktemp dmidecode lshw modinfo depmod swapoff swapon parted blkid lvdisplay \
-        vgdisplay pvdisplay ufw firewall-cmd setenforce getenforce sestatus gpasswd lastb faillog logname pinky tty mesg \
+        shopt  pushd popd pidof mktemp dmidecode lshw modinfo depmod swapoff swapon  blkid lvdisplay \
+        vgdisplay pvdisplay ufw firewall-cmd setenforce getenforce sestatus gpasswd lastb faillog logname  tty mesg \
         conhost makecab extrac32 diantz mavinject msxsl wsl atbroker regini rpcping scriptrunner tttracer verclsid \
         wuauclt xwizard pktmon desktopimgdownldr infdefaultinstall ie4uinit cmdl32 certoc presentationhost msdeploy \
         eventvwr
@@ -53,6 +53,7 @@ enum ShellCommands {
     /// Unix tools (GTFOBins-style binaries) that are weak and, besides, only count with
     /// arguments or inside a substitution: alone they are too often a word (`view`, `install`).
     static let argsOnly = """
+        shred parted pinky typeset du \
         aria2c ash atobm basenc bpftrace busctl byebug cabal cdist certbot check_by_ssh check_cups check_log \
         check_memory check_raid check_ssl_cert check_statusfile choom cmp cobc cowsay cowthink cpan cpio csplit \
         csvtool cupsfilter debugfs dialog dmsetup dosbox dstat dvips easy_install eb efax eqn espeak \
@@ -71,6 +72,9 @@ enum ShellCommands {
 
     static let needsArgs = WordTable(words: argsOnly, value: true)
 
+    /// Commands whose variants are named `family.member` (mkfs.ext4, mount.cifs, fsck.vfat).
+    static let dotFamilies: Set<String> = ["mkfs", "mount", "umount", "fsck"]
+
     /// The tier of a command word, also for `ansible-doc` (a family), `gcc10.1` and
     /// `python3.11` (a version), and `certutil.exe` (a Windows program named with its extension,
     /// which no prose spells out: strong whatever the bare name's tier).
@@ -83,11 +87,9 @@ enum ShellCommands {
         while let last = w.last, isDigit(last) || last == 46 { w.removeLast() }
         if w.count >= 2, w.count < word.count, let t = table.lookup(w), t == .strong { return t }
         if let dash = word.firstIndex(of: 45), dash >= 3, let t = table.lookup(word[..<dash]), t == .strong { return t }
-        // mkfs.ext4, mount.cifs: a family member after a dot
-        if let dot = word.firstIndex(of: 46), dot >= 4, word.count - dot <= 6, let t = table.lookup(word[..<dot]), t == .strong,
-            !word[(dot + 1)...].elementsEqual(u8("exe"))
-        {
-            return t
+        // mkfs.ext4, mount.cifs: a member of a family that names itself so (not "Node.js").
+        if let dot = word.firstIndex(of: 46), word.count - dot <= 6, dotFamilies.contains(String(decoding: word[..<dot], as: UTF8.self)) {
+            return .strong
         }
         return nil
     }
