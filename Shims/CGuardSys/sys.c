@@ -45,6 +45,8 @@ int guard_setfsgid(gid_t gid) { return (int)syscall(SYS_setfsgid, gid); }
 // saved ids stay, so the thread can go back.
 int guard_seteuid_thread(uid_t euid) { return syscall(SYS_setresuid, -1, euid, -1) < 0 ? errno : 0; }
 int guard_setegid_thread(gid_t egid) { return syscall(SYS_setresgid, -1, egid, -1) < 0 ? errno : 0; }
+int guard_setreuid_thread(uid_t ruid, uid_t euid) { return syscall(SYS_setresuid, ruid, euid, -1) < 0 ? errno : 0; }
+int guard_setregid_thread(gid_t rgid, gid_t egid) { return syscall(SYS_setresgid, rgid, egid, -1) < 0 ? errno : 0; }
 
 // glibc's setgroups() changes every thread (setxid broadcast); the raw syscall does not.
 int guard_setgroups_thread(size_t n, const gid_t *groups) {

@@ -13,8 +13,10 @@ struct Credentials: Equatable {
     /// The effective ids: what a unix-socket peer sees (SO_PEERCRED), not file access.
     var euid: UInt32 = 0
     var egid: UInt32 = 0
-    /// The real uid: a file owner's signals go out with it as well as the effective one.
+    /// The real ids: a file owner's signals go out with the real uid as well as the
+    /// effective one, and a unix datagram's implicit credentials (SO_PASSCRED) are the real ids.
     var ruid: UInt32 = 0
+    var rgid: UInt32 = 0
     /// The sets capset must be given back; known for the supervisor's own identity only.
     var permittedCaps: UInt64 = 0
     var inheritableCaps: UInt64 = 0
@@ -36,7 +38,8 @@ struct Credentials: Equatable {
             fsuid: UInt32(truncatingIfNeeded: uids[3]), fsgid: UInt32(truncatingIfNeeded: gids[3]),
             groups: status.numbers("Groups:").map { UInt32(truncatingIfNeeded: $0) }, effectiveCaps: caps,
             umask: UInt32(truncatingIfNeeded: umask), euid: UInt32(truncatingIfNeeded: uids[1]),
-            egid: UInt32(truncatingIfNeeded: gids[1]), ruid: UInt32(truncatingIfNeeded: uids[0]))
+            egid: UInt32(truncatingIfNeeded: gids[1]), ruid: UInt32(truncatingIfNeeded: uids[0]),
+            rgid: UInt32(truncatingIfNeeded: gids[0]))
     }
 
     /// The supervisor thread's own identity, to return to after each call.
@@ -49,7 +52,7 @@ struct Credentials: Equatable {
         Glibc.umask(mask)
         return Credentials(
             fsuid: geteuid(), fsgid: getegid(), groups: Array(groups.prefix(Int(max(n, 0)))), effectiveCaps: caps,
-            umask: UInt32(mask), euid: geteuid(), egid: getegid(), ruid: getuid(), permittedCaps: permitted,
+            umask: UInt32(mask), euid: geteuid(), egid: getegid(), ruid: getuid(), rgid: getgid(), permittedCaps: permitted,
             inheritableCaps: inheritable)
     }
 
@@ -66,14 +69,15 @@ struct Credentials: Equatable {
         if umask != current.umask { Glibc.umask(mode_t(umask)) }
     }
 
-    /// Takes on this identity's effective uid and gid too (fsuid and fsgid follow), its
-    /// groups and umask, from the supervisor's own root identity, for this thread only:
-    /// what a unix-socket peer sees. The real and saved ids stay root, so the thread can
-    /// go back (returnFromPeer); a non-zero euid leaves it no capabilities meanwhile.
+    /// Takes on this identity's real and effective uid and gid too (fsuid and fsgid follow),
+    /// its groups and umask, from the supervisor's own root identity, for this thread only:
+    /// what a unix-socket peer sees (SO_PEERCRED, SO_PASSCRED). The saved ids stay root, so
+    /// the thread can go back (returnFromPeer); a non-zero euid leaves it no capabilities
+    /// meanwhile.
     func applyAsPeer() {
         groups.withUnsafeBufferPointer { _ = guard_setgroups_thread($0.count, $0.baseAddress) }
-        _ = guard_setegid_thread(egid)
-        _ = guard_seteuid_thread(euid)
+        _ = guard_setregid_thread(rgid, egid)
+        _ = guard_setreuid_thread(ruid, euid)
         Glibc.umask(mode_t(umask))
     }
 
@@ -81,8 +85,8 @@ struct Credentials: Equatable {
     /// euid 0 refills the effective capabilities, so they are set back exactly.
     func returnFromPeer() {
         Glibc.umask(mode_t(umask))
-        _ = guard_seteuid_thread(euid)
-        _ = guard_setegid_thread(egid)
+        _ = guard_setreuid_thread(ruid, euid)
+        _ = guard_setregid_thread(rgid, egid)
         groups.withUnsafeBufferPointer { _ = guard_setgroups_thread($0.count, $0.baseAddress) }
         _ = guard_capset_effective(effectiveCaps, permittedCaps, inheritableCaps)
     }

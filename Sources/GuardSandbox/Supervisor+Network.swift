@@ -261,9 +261,22 @@ extension Supervisor {
         var taken: [Int32] = []
         var offset = 0
         while offset + 16 <= control.count {
-            let length = Int(control.littleEndian(at: offset))
+            let length = Int(clamping: control.littleEndian(at: offset))
             let (level, type) = (control.littleEndian(at: offset + 8, size: 4), control.littleEndian(at: offset + 12, size: 4))
             guard length >= 16, offset + length <= control.count else { break }
+            if level == UInt64(SOL_SOCKET) && type == 2 && length >= 28 {  // SCM_CREDENTIALS
+                // The supervisor sends with its saved ids root, which the kernel would accept
+                // as any claim: only the caller's own uid and gid may be claimed (root may
+                // claim any, as the kernel lets it).
+                let uid = UInt32(control.littleEndian(at: offset + 20, size: 4))
+                let gid = UInt32(control.littleEndian(at: offset + 24, size: 4))
+                guard let caller = callerCredentials(n.tid),
+                    caller.euid == 0 || ([caller.ruid, caller.euid].contains(uid) && [caller.rgid, caller.egid].contains(gid))
+                else {
+                    taken.forEach { close($0) }
+                    return .failure(Errno(rawValue: EPERM))
+                }
+            }
             if level == UInt64(SOL_SOCKET) && type == 1 {  // SCM_RIGHTS
                 for at in stride(from: offset + 16, to: offset + length - 3, by: 4) {
                     let fd = takeDescriptor(n, Int32(truncatingIfNeeded: control.littleEndian(at: at, size: 4)))

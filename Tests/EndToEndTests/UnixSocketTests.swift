@@ -201,6 +201,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: root + "/sub.sockx"))
     }
 
+    /// A datagram the supervisor sends for a nobody caller carries nobody's ids to a
+    /// receiver that asks (SO_PASSCRED), and a claim of root's is refused, not passed on.
+    @Test func datagramCredentialsAreTheCallers() throws {
+        let root = Harness.tempDir()
+        chmod(root, 0o777)
+        let policy = root + "/policy.json"
+        Harness.write("""
+            {"version": 1, "defaults": {"process": {"user": "65534:65534"},
+              "network": {"connect": ["unix:\(root)/*.sock"], "bind": ["unix:\(root)/*.sock"]}}}
+            """, to: policy)
+        let script = """
+            import os, socket, struct, sys
+            r = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); r.bind(sys.argv[1])
+            r.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.sendto(b"plain", sys.argv[1])
+            data, ancillary, _, _ = r.recvmsg(16, 64)
+            creds = [struct.unpack("iII", d[:12]) for level, kind, d in ancillary if kind == socket.SCM_CREDENTIALS]
+            print(data.decode(), "uid=%d gid=%d" % creds[0][1:] if creds else "no credentials")
+            claim = struct.pack("iII", os.getppid(), 0, 0)
+            try:
+                s.sendmsg([b"claim"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, claim)], 0, sys.argv[1]); print("claim sent")
+            except OSError as e:
+                print("claim err", e.errno)
+            """
+        let r = try Harness.run(["run", "-p", policy, "--", "/usr/bin/python3", "-c", script, root + "/r.sock"])
+        #expect(r.stdout == "plain uid=65534 gid=65534\nclaim err 1\n", "\(r.stdout) \(r.stderr)")
+    }
+
     /// A descriptor passed in a datagram sent to a named unix socket arrives and works.
     @Test func passedDescriptorArrives() throws {
         let root = Harness.tempDir()

@@ -73,6 +73,8 @@ int guard_setfsuid(uid_t uid);                         ///< previous fsuid (per-
 int guard_setfsgid(gid_t gid);
 int guard_seteuid_thread(uid_t euid);                  ///< 0 or errno; this thread only (fsuid follows)
 int guard_setegid_thread(gid_t egid);                  ///< 0 or errno; this thread only (fsgid follows)
+int guard_setreuid_thread(uid_t ruid, uid_t euid);     ///< 0 or errno; this thread only, saved uid kept
+int guard_setregid_thread(gid_t rgid, gid_t egid);     ///< 0 or errno; this thread only, saved gid kept
 int guard_setgroups_thread(size_t n, const gid_t *groups);  ///< 0 or errno; this thread only
 int guard_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);  ///< 0 or errno; this thread
 int guard_capset_effective(uint64_t effective, uint64_t permitted, uint64_t inheritable);  ///< 0 or errno; this thread
